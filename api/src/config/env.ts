@@ -1,0 +1,100 @@
+// The environment, parsed once with a schema. Start-up fails listing every bad variable.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** The repository root (api/src/config → ../../..): `./.data` is resolved against it. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
+const Port = Type.String({ pattern: '^[0-9]{1,5}$' });
+const Seconds = Type.String({ pattern: '^[1-9][0-9]{0,6}$' });
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')])),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  PORT: Type.Optional(Port),
+  DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DB_POOL_MAX: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+  BETTER_AUTH_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  ACCESS_TOKEN_TTL: Type.Optional(Seconds),
+  TRUSTED_ORIGINS: Type.Optional(Type.String()),
+  GRAPHQL_PLAYGROUND: Type.Optional(Bool),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  ),
+});
+type RawEnv = Static<typeof EnvSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Unset → embedded PGlite in `${dataDir}/db`. */
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  /** Undefined until resolved by config/secrets.ts (generated in development). */
+  betterAuthSecret: string | undefined;
+  /** The origin clients reach the API at: better-auth's base URL. */
+  publicUrl: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtlSeconds: number;
+  trustedOrigins: string[];
+  graphqlPlayground: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN = Object.keys(EnvSchema.properties) as (keyof RawEnv)[];
+
+/** Parses the environment; throws a ConfigError naming every invalid variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of KNOWN) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const problems = [...Value.Errors(EnvSchema, raw)].map(
+    (e) => `${e.path.slice(1) || '(env)'}: ${e.message}${e.path.includes('SECRET') ? '' : ` (got ${JSON.stringify(e.value)})`}`,
+  );
+  const port = Number(raw.PORT ?? 4000);
+  if (port < 1 || port > 65535) problems.push(`PORT: must be 1–65535 (got ${JSON.stringify(raw.PORT)})`);
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+
+  const env = (raw.NODE_ENV ?? 'development') as Config['env'];
+  const host = raw.HOST ?? '127.0.0.1';
+  const publicUrl = raw.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const truthy = (v: string | undefined) => v === 'true' || v === '1';
+  return {
+    env,
+    host,
+    port,
+    dataDir: path.resolve(REPO_ROOT, raw.DATA_DIR ?? '.data'),
+    databaseUrl: raw.DATABASE_URL,
+    dbPoolMax: Number(raw.DB_POOL_MAX ?? 10),
+    betterAuthSecret: raw.BETTER_AUTH_SECRET,
+    publicUrl,
+    jwtIssuer: raw.JWT_ISSUER ?? publicUrl,
+    jwtAudience: raw.JWT_AUDIENCE ?? publicUrl,
+    accessTokenTtlSeconds: Number(raw.ACCESS_TOKEN_TTL ?? 900),
+    trustedOrigins: (raw.TRUSTED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    graphqlPlayground: env !== 'production' || truthy(raw.GRAPHQL_PLAYGROUND),
+    logLevel: raw.LOG_LEVEL ?? (env === 'test' ? 'silent' : 'info'),
+  };
+}
