@@ -1,0 +1,116 @@
+// Builds the Fastify app: infrastructure plugins, then the transports, in order.
+// Requests flow one way: HTTP → viewer (auth) → transport (GraphQL | REST) → domain service → database.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AccessTokenVerifier } from './auth/access-tokens.js';
+import { createAuth, type Auth } from './auth/better-auth.js';
+import { MemoryRevocationStore, type RevocationStore } from './auth/revocations.js';
+import type { Config } from './config/env.js';
+import { resolveAuthSecret } from './config/secrets.js';
+import { createOrm, migrate, type Orm } from './db/orm.js';
+import { SqlPool } from './db/sql.js';
+import { TaskService } from './domain/tasks/task.service.js';
+import { UserService } from './domain/users/user.service.js';
+import { graphqlPlugin } from './graphql/plugin.js';
+import errorsPlugin from './plugins/errors.js';
+import healthRoutes from './plugins/health.js';
+import { validatorCompiler } from './plugins/validation.js';
+import viewerPlugin from './plugins/viewer.js';
+import authRoutes from './rest/auth.routes.js';
+import { ErrorBody } from './rest/schemas.js';
+import tasksRoutes from './rest/tasks.routes.js';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  orm: Orm;
+  auth: Auth;
+  db: SqlPool;
+  tokens: AccessTokenVerifier;
+}
+
+export interface BuildOptions {
+  /** Overrides where PGlite lives (tests use `memory://`). */
+  pgliteDir?: string;
+  /** Skip applying migrations (they are applied by default). */
+  skipMigrations?: boolean;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    },
+    bodyLimit: 64 * 1024,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    requestIdLogLabel: 'reqId',
+    disableRequestLogging: config.env === 'production',
+    routerOptions: { ignoreDuplicateSlashes: true, caseSensitive: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const secret = await resolveAuthSecret(config, (msg) => app.log.warn(msg));
+  const orm = await createOrm({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: options.pgliteDir ?? path.join(config.dataDir, 'db'),
+    poolMax: config.dbPoolMax,
+  });
+  app.addHook('onClose', async () => {
+    await orm.close(true);
+  });
+  try {
+    if (!options.skipMigrations) {
+      const applied = await migrate(orm);
+      if (applied.length > 0) app.log.info({ migrations: applied }, 'migrations applied');
+    }
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+
+  const db = new SqlPool(orm);
+  const auth = createAuth(
+    {
+      secret,
+      baseURL: config.publicUrl,
+      trustedOrigins: config.trustedOrigins,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      production: config.env === 'production',
+    },
+    db,
+  );
+  const revocations: RevocationStore = new MemoryRevocationStore();
+  const tokens = new AccessTokenVerifier({
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    revocations,
+    loadKeys: async () => (await auth.api.getJwks()) as never,
+  });
+  const tasks = new TaskService(db);
+  const users = new UserService(db);
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.addSchema(ErrorBody);
+  await app.register(errorsPlugin);
+  await app.register(viewerPlugin, { tokens });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-request-id', String(reply.request.id));
+  });
+
+  await app.register(healthRoutes, { orm, tokens });
+  await app.register(authRoutes, { auth, users, revocations, db, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  await app.register(tasksRoutes, { tasks });
+  await app.register(graphqlPlugin, {
+    tasks,
+    users,
+    production: config.env === 'production',
+    playground: config.graphqlPlayground,
+  });
+
+  await app.ready();
+  return { app, orm, auth, db, tokens };
+}

@@ -1,0 +1,29 @@
+// Opaque keyset cursor: base64url("<created_at ms>.<uuid>") of the last row of a page.
+import { validationFailed } from '../errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CURSOR = /^[A-Za-z0-9_-]{1,128}$/;
+
+export interface CursorPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(row: CursorPosition): string {
+  return Buffer.from(`${row.createdAt.getTime()}.${row.id}`).toString('base64url');
+}
+
+/** Decodes a cursor from a client; anything malformed is a validation error on `field`. */
+export function decodeCursor(cursor: string, field: string): CursorPosition {
+  const bad = () => validationFailed([{ field, message: 'is not a valid cursor' }]);
+  if (!CURSOR.test(cursor)) throw bad();
+  const [ms, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
+  if (rest.length > 0 || !ms || !id || !/^[0-9]{1,15}$/.test(ms) || !UUID.test(id)) throw bad();
+  const createdAt = new Date(Number(ms));
+  if (Number.isNaN(createdAt.getTime())) throw bad();
+  return { createdAt, id };
+}
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value.toLowerCase());
+}

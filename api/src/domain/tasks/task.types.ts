@@ -1,0 +1,35 @@
+export type TaskStatus = 'ALL' | 'PENDING' | 'COMPLETED';
+
+export interface TaskRecord {
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export interface TaskPageRecord {
+  nodes: TaskRecord[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  /** Lets the page count matching tasks lazily (only when a client asks). */
+  status: TaskStatus;
+}
+
+export interface TaskInput {
+  title: string;
+  description?: string | null;
+}
+
+export interface TaskPatch {
+  title?: string;
+  description?: string | null;
+  completed?: boolean;
+}
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 2000;
+export const PAGE_MAX = 100;
+export const PAGE_DEFAULT = 20;

@@ -1,0 +1,78 @@
+// GraphQL's one error translator. Domain errors keep their code (VALIDATION_FAILED becomes
+// BAD_USER_INPUT, with per-field details); anything unexpected is masked as
+// INTERNAL_SERVER_ERROR with the request id, and logged with it.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../plugins/errors.js';
+import type { GraphQLContext } from './context.js';
+
+const PASS_THROUGH = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'CONFLICT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) {
+    const code = original.code === 'VALIDATION_FAILED' ? 'BAD_USER_INPUT' : original.code;
+    const extensions: Record<string, unknown> = { code };
+    if (original.details) extensions.details = original.details;
+    if (code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL_SERVER_ERROR') return masked(formatted, code);
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && PASS_THROUGH.has(code)) {
+    const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return masked(formatted, isDatabaseUnavailable(original) ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR');
+}
+
+function masked(formatted: GraphQLFormattedError, code: string): GraphQLFormattedError {
+  return {
+    message: code === 'SERVICE_UNAVAILABLE' ? 'Service temporarily unavailable.' : 'Internal server error.',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code },
+  };
+}
+
+/** Logs unexpected errors with the request id and adds that id to masked errors. */
+export function errorLoggingPlugin(log: FastifyBaseLogger): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            const code = error.extensions?.code;
+            if (original instanceof AppError || (typeof code === 'string' && PASS_THROUGH.has(code))) continue;
+            log.error({ reqId: contextValue.requestId, err: original }, 'graphql resolver error');
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            const code = error.extensions?.code;
+            if (code === 'INTERNAL_SERVER_ERROR' || code === 'SERVICE_UNAVAILABLE') {
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+              (error as { message: string }).message += ` (request id ${contextValue.requestId})`;
+            }
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Apollo Server 5 on Fastify at /graphql. The viewer is resolved by the onRequest hook before
+// Apollo runs; the context function only reads it.
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { TaskService } from '../domain/tasks/task.service.js';
+import type { UserService } from '../domain/users/user.service.js';
+import { optionalViewer } from '../plugins/viewer.js';
+import type { GraphQLContext } from './context.js';
+import { errorLoggingPlugin, formatError } from './errors.js';
+import { buildSchema } from './schema.js';
+
+export interface GraphQLOptions {
+  tasks: TaskService;
+  users: UserService;
+  production: boolean;
+  playground: boolean;
+}
+
+export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) {
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: buildSchema(),
+    introspection: opts.playground,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // Fastify owns shutdown (see server.ts): Apollo's own signal handling hangs on close.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: opts.production,
+    formatError,
+    plugins: [
+      errorLoggingPlugin(app.log),
+      opts.playground ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+  app.addHook('onClose', async () => {
+    await apollo.stop();
+  });
+
+  app.addHook('onRequest', optionalViewer);
+  const handler = fastifyApolloHandler(apollo, {
+    context: async (request) => ({
+      viewer: request.viewer,
+      requestId: String(request.id),
+      tasks: opts.tasks,
+      users: opts.users,
+    }),
+  });
+  app.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', handler, schema: { hide: true } as object });
+}

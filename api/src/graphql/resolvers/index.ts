@@ -1,0 +1,73 @@
+// Thin resolvers: each is one call into a domain service. Owner scoping is the service's job;
+// no resolver takes an owner id from its arguments.
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { AppError } from '../../domain/errors.js';
+import { PAGE_DEFAULT, type TaskPatch } from '../../domain/tasks/task.types.js';
+import type { Resolvers } from '../__generated__/resolvers.js';
+import { viewerOf } from '../context.js';
+
+const DateTime = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'ISO-8601 date-time string (UTC).',
+  serialize(value) {
+    const date = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid date.');
+    return date.toISOString();
+  },
+  parseValue(value) {
+    const date = new Date(String(value));
+    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO-8601 string.');
+    return date;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING || Number.isNaN(new Date(ast.value).getTime())) {
+      throw new GraphQLError('DateTime must be an ISO-8601 string.');
+    }
+    return new Date(ast.value);
+  },
+});
+
+export const resolvers: Resolvers = {
+  DateTime,
+  Query: {
+    health: () => 'ok',
+    me: async (_root, _args, ctx) => {
+      const user = await ctx.users.me(viewerOf(ctx));
+      if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
+      return user;
+    },
+    tasks: (_root, args, ctx) =>
+      ctx.tasks.list(viewerOf(ctx), {
+        status: args.status ?? 'ALL',
+        limit: args.first ?? PAGE_DEFAULT,
+        cursor: args.after,
+        cursorField: 'after',
+        limitField: 'first',
+      }),
+    task: async (_root, { id }, ctx) => {
+      try {
+        return await ctx.tasks.get(viewerOf(ctx), id);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
+        throw error;
+      }
+    },
+  },
+  Mutation: {
+    createTask: (_root, { input }, ctx) => ctx.tasks.create(viewerOf(ctx), input),
+    // Absent fields are left alone; an explicit null title or completed fails validation in the service.
+    updateTask: (_root, { id, input, expectedVersion }, ctx) =>
+      ctx.tasks.update(viewerOf(ctx), id, input as TaskPatch, expectedVersion),
+    toggleTask: (_root, { id }, ctx) => ctx.tasks.toggle(viewerOf(ctx), id),
+    deleteTask: async (_root, { id }, ctx) => {
+      await ctx.tasks.delete(viewerOf(ctx), id);
+      return id;
+    },
+  },
+  TaskPage: {
+    nodes: (page) => page.nodes,
+    pageInfo: (page) => ({ endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
+    // Counted only when a client selects it.
+    totalCount: (page, _args, ctx) => ctx.tasks.count(viewerOf(ctx), page.status),
+  },
+};

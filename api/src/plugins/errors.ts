@@ -1,0 +1,72 @@
+// REST's one error translator: every failure leaves as {"error": {code, message, details?}}.
+// 5xx bodies say nothing about internals; the request id links them to the log line.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
+import { fieldProblems } from './validation.js';
+
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  details?: FieldProblem[],
+  status: number = ERROR_STATUS[code],
+) {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send({ error: details ? { code, message, details } : { code, message } });
+}
+
+const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'Request body is larger than 64 KiB.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['VALIDATION_FAILED', 'Content-Length does not match the body.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['VALIDATION_FAILED', 'Body must not be empty when Content-Type is application/json.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['VALIDATION_FAILED', 'Body is not valid JSON.'],
+};
+
+async function errorsPlugin(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) return sendError(reply, error.code, error.message, error.details);
+    if (error.validation) {
+      const details = fieldProblems(error.validation as never, error.validationContext);
+      return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', details);
+    }
+    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (known) return sendError(reply, known[0], known[1]);
+    if (error instanceof SyntaxError || (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))) {
+      return sendError(reply, 'VALIDATION_FAILED', 'Body is not valid JSON.');
+    }
+    if (error.statusCode === 429) {
+      return sendError(reply, 'RATE_LIMITED', 'Too many requests; retry later.');
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', undefined, error.statusCode);
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: error }, 'database unavailable');
+      return sendError(reply, 'SERVICE_UNAVAILABLE', `Service temporarily unavailable (request id ${request.id}).`);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, 'INTERNAL_SERVER_ERROR', `Internal server error (request id ${request.id}).`);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+  );
+}
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300']);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE.has(e.code)) return true;
+  return /Knex: Timeout acquiring a connection|Connection terminated|timeout exceeded when trying to connect/i.test(
+    e.message ?? '',
+  );
+}
+
+export default fp(errorsPlugin, { name: 'errors' });

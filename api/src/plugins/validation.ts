@@ -1,0 +1,41 @@
+// Two validators: bodies are validated strictly (no coercion, unknown fields rejected — Fastify's
+// default would silently strip them); querystrings and params get string→number coercion.
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldProblem } from '../domain/errors.js';
+
+function makeAjv(coerceTypes: boolean) {
+  const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: false, useDefaults: true, strict: false });
+  addFormats.default(ajv, ['uuid', 'email', 'date-time']);
+  return ajv;
+}
+
+const strict = makeAjv(false);
+const coercing = makeAjv(true);
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? strict : coercing).compile(schema as object);
+
+/** Ajv errors → per-field problems (`title`, `description`, `limit`, …). */
+export function fieldProblems(errors: ErrorObject[], part: string | undefined): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    let field = path || part || 'body';
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'additionalProperties') {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      field = path ? `${path}.${extra}` : extra;
+      message = 'is not an allowed field';
+    } else if (e.keyword === 'required') {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      field = path ? `${path}.${missing}` : missing;
+      message = 'is required';
+    } else if (e.keyword === 'format' && (e.params as { format: string }).format === 'uuid') {
+      message = 'must be a UUID';
+    }
+    if (!out.some((p) => p.field === field && p.message === message)) out.push({ field, message });
+  }
+  return out;
+}

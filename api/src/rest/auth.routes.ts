@@ -1,0 +1,184 @@
+// The plan's auth endpoints (register, login, refresh, logout, me) on top of better-auth, and
+import { Type } from '@sinclair/typebox';
+// better-auth's own handler for everything else under /api/auth/* (what the web app uses).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { fromNodeHeaders } from 'better-auth/node';
+import { isAPIError } from 'better-auth/api';
+import type { Auth } from '../auth/better-auth.js';
+import type { RevocationStore } from '../auth/revocations.js';
+import { AppError } from '../domain/errors.js';
+import type { UserService } from '../domain/users/user.service.js';
+import type { UserRecord } from '../domain/users/user.types.js';
+import { requireViewer } from '../plugins/viewer.js';
+import { LoginBody, RefreshBody, RegisterBody, TokenBody, UserBody, errorResponses } from './schemas.js';
+import type { SqlPool } from '../db/sql.js';
+
+export interface AuthRoutesOptions {
+  auth: Auth;
+  users: UserService;
+  revocations: RevocationStore;
+  db: SqlPool;
+  accessTokenTtlSeconds: number;
+}
+
+function apiErrorCode(error: unknown): string | undefined {
+  if (!isAPIError(error)) return undefined;
+  const body = error.body as { code?: string } | undefined;
+  return body?.code;
+}
+
+function publicUser(user: { id: string; email: string; name: string; createdAt: Date | string }): UserRecord {
+  return { id: user.id, email: user.email, name: user.name, createdAt: new Date(user.createdAt) };
+}
+
+/** Headers better-auth sees for a call made on the client's behalf (IP, user agent; no cookies). */
+function forwardedHeaders(request: FastifyRequest): Headers {
+  const headers = new Headers();
+  const ua = request.headers['user-agent'];
+  if (typeof ua === 'string') headers.set('user-agent', ua);
+  headers.set('x-forwarded-for', request.ip);
+  return headers;
+}
+
+const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
+  const { auth, users, revocations, db, accessTokenTtlSeconds } = opts;
+
+  /** Mints an access token for a session token (better-auth's jwt plugin, via its bearer plugin). */
+  async function accessTokenFor(sessionToken: string): Promise<string> {
+    const { token } = await auth.api.getToken({ headers: new Headers({ authorization: `Bearer ${sessionToken}` }) });
+    return token;
+  }
+
+  async function tokenResponse(sessionToken: string, user: UserRecord) {
+    return {
+      user,
+      accessToken: await accessTokenFor(sessionToken),
+      tokenType: 'Bearer' as const,
+      expiresIn: accessTokenTtlSeconds,
+      refreshToken: sessionToken,
+    };
+  }
+
+  const common = { tags: ['auth'] };
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.post(
+    '/api/auth/register',
+    { schema: { ...common, summary: 'Create an account; returns tokens', body: RegisterBody, response: { 201: TokenBody, ...errorResponses(400, 409, 413, 415, 429) } } },
+    async (request, reply) => {
+      const { email, password, name } = request.body;
+      try {
+        const result = await auth.api.signUpEmail({
+          body: { email: email.toLowerCase(), password, name },
+          headers: forwardedHeaders(request),
+        });
+        if (!result.token) throw new Error('sign-up returned no session');
+        request.log.info({ event: 'sign_up', userId: result.user.id }, 'user registered');
+        return reply.code(201).send(await tokenResponse(result.token, publicUser(result.user)));
+      } catch (error) {
+        const code = apiErrorCode(error);
+        if (code?.startsWith('USER_ALREADY_EXISTS')) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
+        if (code === 'INVALID_EMAIL') throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]);
+        if (code?.startsWith('PASSWORD_TOO')) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]);
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    { schema: { ...common, summary: 'Sign in; returns tokens', body: LoginBody, response: { 200: TokenBody, ...errorResponses(400, 401, 413, 415, 429) } } },
+    async (request) => {
+      const { email, password } = request.body;
+      try {
+        const result = await auth.api.signInEmail({
+          body: { email: email.toLowerCase(), password },
+          headers: forwardedHeaders(request),
+        });
+        request.log.info({ event: 'login_success', userId: result.user.id }, 'login succeeded');
+        return await tokenResponse(result.token, publicUser(result.user));
+      } catch (error) {
+        const code = apiErrorCode(error);
+        if (code === 'INVALID_EMAIL_OR_PASSWORD' || code === 'INVALID_EMAIL' || code === 'INVALID_PASSWORD') {
+          request.log.info({ event: 'login_failure' }, 'login failed');
+          throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password.');
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    { schema: { ...common, summary: 'Exchange a refresh token for a new access token', body: RefreshBody, response: { 200: TokenBody, ...errorResponses(400, 401, 413, 415) } } },
+    async (request) => {
+      const { refreshToken } = request.body;
+      const headers = new Headers({ authorization: `Bearer ${refreshToken}` });
+      const session = await auth.api.getSession({ headers }).catch(() => null);
+      if (!session) {
+        request.log.info({ event: 'refresh_rejected' }, 'refresh token rejected');
+        throw new AppError('UNAUTHENTICATED', 'Refresh token is invalid, expired or revoked.');
+      }
+      request.log.info({ event: 'refresh', userId: session.user.id }, 'access token refreshed');
+      return tokenResponse(refreshToken, publicUser(session.user));
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      onRequest: requireViewer,
+      schema: { ...common, summary: 'Revoke the session of the access token (and its refresh token)', security: [{ bearerAuth: [] }], response: { 204: Type.Null(), ...errorResponses(401) } },
+    },
+    async (request, reply) => {
+      const viewer = request.viewer!;
+      await db.query('delete from "session" where id = $1 and user_id = $2', [viewer.sessionId, viewer.userId]);
+      await revocations.revoke(viewer.sessionId, accessTokenTtlSeconds + 60);
+      app.tokens.forgetSession(viewer.sessionId);
+      request.log.info({ event: 'logout', userId: viewer.userId }, 'session revoked');
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    {
+      onRequest: requireViewer,
+      schema: { ...common, summary: 'The signed-in user', security: [{ bearerAuth: [] }], response: { 200: { type: 'object', properties: { user: UserBody }, required: ['user'] }, ...errorResponses(401) } },
+    },
+    async (request) => {
+      const user = await users.me(request.viewer!);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
+      return { user };
+    },
+  );
+
+  registerBetterAuthHandler(app, auth);
+};
+
+/** Everything else under /api/auth/* goes to better-auth's own handler (sign-up/in for the web app, jwks…). */
+function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/api/auth/*',
+    schema: { hide: true } as object,
+    async handler(request, reply) {
+      const url = new URL(request.url, `http://${request.headers.host ?? 'localhost'}`);
+      const init: RequestInit = { method: request.method, headers: fromNodeHeaders(request.headers) };
+      if (request.method !== 'GET' && request.body !== undefined) init.body = JSON.stringify(request.body);
+      const response = await auth.handler(new Request(url, init));
+      reply.code(response.status);
+      response.headers.forEach((value, key) => {
+        if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value);
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length > 0) reply.header('set-cookie', cookies);
+      return reply.send(response.body ? Buffer.from(await response.arrayBuffer()) : null);
+    },
+  });
+}
+
+export default authRoutes;

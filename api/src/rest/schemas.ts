@@ -1,0 +1,92 @@
+// Every REST route's params, bodies and responses, as JSON Schema (TypeBox). Bodies reject
+// unknown fields (mass assignment) and wrong types; the task service enforces the rest.
+import { Type, type Static } from '@sinclair/typebox';
+import { DESCRIPTION_MAX, PAGE_DEFAULT, PAGE_MAX, TITLE_MAX } from '../domain/tasks/task.types.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/better-auth.js';
+
+/** Dates leave as ISO-8601 strings (the serializer formats Date objects). */
+const DateTimeJson = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+
+const strictObject = <T extends Parameters<typeof Type.Object>[0]>(props: T) =>
+  Type.Object(props, { additionalProperties: false });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const UserBody = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  createdAt: DateTimeJson,
+});
+
+export const TaskBody = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  completed: Type.Boolean(),
+  createdAt: DateTimeJson,
+  updatedAt: DateTimeJson,
+  version: Type.Integer(),
+});
+
+export const TaskListBody = Type.Object({
+  tasks: Type.Array(TaskBody),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+// Lengths are checked again after trimming by the task service; these bound the raw input.
+const Title = Type.String({ maxLength: TITLE_MAX * 4 });
+const Description = Type.Union([Type.String({ maxLength: DESCRIPTION_MAX }), Type.Null()]);
+
+export const CreateTaskBody = strictObject({ title: Title, description: Type.Optional(Description) });
+export const ReplaceTaskBody = strictObject({ title: Title, description: Description, completed: Type.Boolean() });
+export const PatchTaskBody = strictObject({
+  title: Type.Optional(Title),
+  description: Type.Optional(Description),
+  completed: Type.Optional(Type.Boolean()),
+});
+
+export const TaskParams = strictObject({ id: Type.String({ format: 'uuid' }) });
+export const UserTaskParams = strictObject({ userId: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ format: 'uuid' }) });
+export const UserParams = strictObject({ userId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const ListQuery = strictObject({
+  status: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('pending'), Type.Literal('completed')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
+
+export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 64 })) });
+
+export const RegisterBody = strictObject({
+  email: Type.String({ format: 'email', maxLength: 254 }),
+  password: Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+});
+export const LoginBody = strictObject({
+  email: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
+});
+export const RefreshBody = strictObject({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });
+
+export const TokenBody = Type.Object({
+  user: UserBody,
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer(),
+  refreshToken: Type.String(),
+});
+
+export type TaskJson = Static<typeof TaskBody>;
+
+export const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, { $ref: 'Error#' }])) as Record<number, { $ref: string }>;

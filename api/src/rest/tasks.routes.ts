@@ -1,0 +1,204 @@
+// REST mirror of the task service: /api/tasks, plus the path-style aliases /api/{userId}/tasks
+import { Type } from '@sinclair/typebox';
+// for clients written against the other common form of the plan's API.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../domain/errors.js';
+import type { TaskService } from '../domain/tasks/task.service.js';
+import type { TaskRecord, TaskStatus } from '../domain/tasks/task.types.js';
+import type { Viewer } from '../domain/users/user.types.js';
+import { requireViewer } from '../plugins/viewer.js';
+import {
+  CreateTaskBody,
+  IfMatchHeaders,
+  ListQuery,
+  PatchTaskBody,
+  ReplaceTaskBody,
+  TaskBody,
+  TaskListBody,
+  TaskParams,
+  UserParams,
+  UserTaskParams,
+  errorResponses,
+} from './schemas.js';
+
+const STATUS: Record<string, TaskStatus> = { all: 'ALL', pending: 'PENDING', completed: 'COMPLETED' };
+
+const etag = (task: TaskRecord) => `"v${task.version}"`;
+
+/** If-Match: "v3" (or W/"v3", or 3) → 3. Anything else is a precondition that cannot hold. */
+function expectedVersionFrom(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"?v?([0-9]{1,9})"?$/.exec(header.trim());
+  if (!m) throw new AppError('PRECONDITION_FAILED', 'If-Match does not name a version of this task.');
+  return Number(m[1]);
+}
+
+async function withIfMatch(header: string | undefined, write: (expected?: number) => Promise<TaskRecord>) {
+  const expected = expectedVersionFrom(header);
+  try {
+    return await write(expected);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'CONFLICT' && expected !== undefined) {
+      throw new AppError('PRECONDITION_FAILED', error.message);
+    }
+    throw error;
+  }
+}
+
+function viewerOf(request: FastifyRequest): Viewer {
+  return request.viewer!;
+}
+
+/** The `:id` path parameter, already validated as a UUID by the route schema. */
+function taskId(request: FastifyRequest): string {
+  return (request.params as { id: string }).id;
+}
+
+/** Path-style aliases: the userId in the path must be the caller's own. */
+async function ownPathOnly(request: FastifyRequest, reply: FastifyReply) {
+  if ((request.params as { userId?: string }).userId !== request.viewer?.userId) {
+    request.log.warn({ event: 'cross_owner_path' }, 'path userId differs from the token subject');
+    throw new AppError('FORBIDDEN', 'The user id in the path is not yours.');
+  }
+  void reply;
+}
+
+export interface TaskRoutesOptions {
+  tasks: TaskService;
+}
+
+const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { tasks }) => {
+  app.addHook('onRequest', requireViewer);
+
+  for (const [base, Params, ListParams, preHandler] of [
+    ['/api/tasks', TaskParams, undefined, undefined],
+    ['/api/:userId/tasks', UserTaskParams, UserParams, ownPathOnly],
+  ] as const) {
+    const common = { tags: ['tasks'], security: [{ bearerAuth: [] }] };
+    const hooks = preHandler ? { preHandler } : {};
+
+    app.get(
+      base,
+      {
+        ...hooks,
+        schema: {
+          ...common,
+          summary: 'List your tasks, newest first (keyset pagination)',
+          ...(ListParams ? { params: ListParams } : {}),
+          querystring: ListQuery,
+          response: { 200: TaskListBody, ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const page = await tasks.list(viewerOf(request), {
+          status: STATUS[q.status ?? 'all']!,
+          limit: q.limit ?? 20,
+          cursor: q.cursor,
+          cursorField: 'cursor',
+          limitField: 'limit',
+        });
+        return { tasks: page.nodes, nextCursor: page.endCursor };
+      },
+    );
+
+    app.post(
+      base,
+      {
+        ...hooks,
+        schema: {
+          ...common,
+          summary: 'Create a task',
+          ...(ListParams ? { params: ListParams } : {}),
+          body: CreateTaskBody,
+          response: { 201: TaskBody, ...errorResponses(400, 401, 403, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const task = await tasks.create(viewerOf(request), request.body);
+        return reply.code(201).header('etag', etag(task)).send(task);
+      },
+    );
+
+    app.get(
+      `${base}/:id`,
+      {
+        ...hooks,
+        schema: { ...common, summary: 'Get one of your tasks', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
+      },
+      async (request, reply) => {
+        const task = await tasks.get(viewerOf(request), taskId(request));
+        return reply.header('etag', etag(task)).send(task);
+      },
+    );
+
+    app.put(
+      `${base}/:id`,
+      {
+        ...hooks,
+        schema: {
+          ...common,
+          summary: 'Replace a task (all fields); If-Match makes it conditional',
+          params: Params,
+          headers: IfMatchHeaders,
+          body: ReplaceTaskBody,
+          response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const task = await withIfMatch(request.headers['if-match'], (expected) =>
+          tasks.update(viewerOf(request), taskId(request), request.body, expected),
+        );
+        return reply.header('etag', etag(task)).send(task);
+      },
+    );
+
+    app.patch(
+      `${base}/:id`,
+      {
+        ...hooks,
+        schema: {
+          ...common,
+          summary: 'Change some fields of a task; If-Match makes it conditional',
+          params: Params,
+          headers: IfMatchHeaders,
+          body: PatchTaskBody,
+          response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const task = await withIfMatch(request.headers['if-match'], (expected) =>
+          tasks.update(viewerOf(request), taskId(request), request.body, expected),
+        );
+        return reply.header('etag', etag(task)).send(task);
+      },
+    );
+
+    app.delete(
+      `${base}/:id`,
+      {
+        ...hooks,
+        schema: { ...common, summary: 'Delete a task', params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
+      },
+      async (request, reply) => {
+        await tasks.delete(viewerOf(request), taskId(request));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.patch(
+      `${base}/:id/complete`,
+      {
+        ...hooks,
+        schema: { ...common, summary: 'Toggle completed', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
+      },
+      async (request, reply) => {
+        const task = await tasks.toggle(viewerOf(request), taskId(request));
+        return reply.header('etag', etag(task)).send(task);
+      },
+    );
+  }
+};
+
+export default tasksRoutes;

@@ -1,0 +1,38 @@
+// Listen, and close gracefully on SIGTERM/SIGINT. Everything else is in app.ts.
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config/env.js';
+
+async function main() {
+  const started = Date.now();
+  const config = loadConfig();
+  const { app } = await buildApp(config);
+  await app.listen({ host: config.host, port: config.port });
+  const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.dataDir}/db)`;
+  app.log.info(`Taskgate API ready in ${Date.now() - started} ms on ${where}`);
+  console.log(`Taskgate API: http://${config.host}:${config.port}  (GraphQL /graphql, REST /api/tasks, auth /api/auth)`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || (error instanceof Error && /BETTER_AUTH_SECRET/.test(error.message))) {
+    console.error(error.message);
+  } else {
+    console.error('Taskgate API failed to start:', error);
+  }
+  process.exit(1);
+});

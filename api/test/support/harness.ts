@@ -1,0 +1,112 @@
+// Test harness: a real API server on a real port, on embedded PGlite (in memory) or on a fresh
+// PostgreSQL database, and helpers that talk to it over HTTP like any client would.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/env.js';
+import { freshDatabaseUrl, testDatabaseUrl } from './database.js';
+
+export type DbKind = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
+export const DATABASES: DbKind[] = testDatabaseUrl() ? ['pglite', 'postgres'] : ['pglite'];
+
+export const TEST_ISSUER = 'http://taskgate.test';
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent verbatim instead of JSON.stringify(body). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  name: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface TestApi {
+  url: string;
+  built: BuiltApp;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<HttpResult<T>>;
+  registerUser(name?: string): Promise<TestUser>;
+  close(): Promise<void>;
+}
+
+export async function startApi(kind: DbKind, env: Record<string, string> = {}): Promise<TestApi> {
+  const database = kind === 'postgres' ? await freshDatabaseUrl() : undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    BETTER_AUTH_SECRET: TEST_SECRET,
+    PUBLIC_URL: TEST_ISSUER,
+    LOG_LEVEL: 'silent',
+    DB_POOL_MAX: '4',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...env,
+  });
+  let built: BuiltApp;
+  try {
+    built = await buildApp(config, { pgliteDir: 'memory://' });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
+  await built.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = built.app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (body === undefined && options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(url + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: leave the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  const api: TestApi = {
+    url,
+    built,
+    request,
+    gql: (query, variables, token) => request('POST', '/graphql', { token, body: { query, variables } }),
+    async registerUser(name = 'Test User') {
+      const email = `user-${randomBytes(6).toString('hex')}@example.com`;
+      const password = `pw-${randomBytes(8).toString('hex')}`;
+      const res = await request('POST', '/api/auth/register', { body: { email, password, name } });
+      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+      return { id: res.body.user.id, email, password, name, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
+    },
+    async close() {
+      await built.app.close();
+      await database?.drop();
+    },
+  };
+  return api;
+}
+
+/** A syntactically valid UUID that no task has. */
+export const RANDOM_UUID = '00000000-0000-4000-8000-000000000000';
