@@ -46,8 +46,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: 64 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    requestIdLogLabel: 'reqId',
-    disableRequestLogging: config.env === 'production',
     routerOptions: { ignoreDuplicateSlashes: true, caseSensitive: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

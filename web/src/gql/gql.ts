@@ -2,7 +2,38 @@
 import * as types from './graphql';
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 
-const documents = {};
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    createdAt\n    updatedAt\n    version\n  }\n": typeof types.TaskFieldsFragmentDoc,
+    "\n  query Tasks($status: TaskStatus!, $first: Int!, $after: String) {\n    tasks(status: $status, first: $first, after: $after) {\n      totalCount\n      nodes {\n        ...TaskFields\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n": typeof types.TasksDocument,
+    "\n  query TaskCounts {\n    all: tasks(status: ALL, first: 1) {\n      totalCount\n    }\n    pending: tasks(status: PENDING, first: 1) {\n      totalCount\n    }\n    completed: tasks(status: COMPLETED, first: 1) {\n      totalCount\n    }\n  }\n": typeof types.TaskCountsDocument,
+    "\n  query Task($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.TaskDocument,
+    "\n  mutation CreateTask($input: CreateTaskInput!) {\n    createTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateTaskDocument,
+    "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n": typeof types.UpdateTaskDocument,
+    "\n  mutation ToggleTask($id: ID!) {\n    toggleTask(id: $id) {\n      id\n      completed\n      updatedAt\n      version\n    }\n  }\n": typeof types.ToggleTaskDocument,
+    "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.DeleteTaskDocument,
+};
+const documents: Documents = {
+    "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    createdAt\n    updatedAt\n    version\n  }\n": types.TaskFieldsFragmentDoc,
+    "\n  query Tasks($status: TaskStatus!, $first: Int!, $after: String) {\n    tasks(status: $status, first: $first, after: $after) {\n      totalCount\n      nodes {\n        ...TaskFields\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n": types.TasksDocument,
+    "\n  query TaskCounts {\n    all: tasks(status: ALL, first: 1) {\n      totalCount\n    }\n    pending: tasks(status: PENDING, first: 1) {\n      totalCount\n    }\n    completed: tasks(status: COMPLETED, first: 1) {\n      totalCount\n    }\n  }\n": types.TaskCountsDocument,
+    "\n  query Task($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.TaskDocument,
+    "\n  mutation CreateTask($input: CreateTaskInput!) {\n    createTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": types.CreateTaskDocument,
+    "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n": types.UpdateTaskDocument,
+    "\n  mutation ToggleTask($id: ID!) {\n    toggleTask(id: $id) {\n      id\n      completed\n      updatedAt\n      version\n    }\n  }\n": types.ToggleTaskDocument,
+    "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.DeleteTaskDocument,
+};
+
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  *
@@ -16,6 +47,39 @@ const documents = {};
  * Please regenerate the types.
  */
 export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    createdAt\n    updatedAt\n    version\n  }\n"): (typeof documents)["\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    createdAt\n    updatedAt\n    version\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Tasks($status: TaskStatus!, $first: Int!, $after: String) {\n    tasks(status: $status, first: $first, after: $after) {\n      totalCount\n      nodes {\n        ...TaskFields\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n"): (typeof documents)["\n  query Tasks($status: TaskStatus!, $first: Int!, $after: String) {\n    tasks(status: $status, first: $first, after: $after) {\n      totalCount\n      nodes {\n        ...TaskFields\n      }\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskCounts {\n    all: tasks(status: ALL, first: 1) {\n      totalCount\n    }\n    pending: tasks(status: PENDING, first: 1) {\n      totalCount\n    }\n    completed: tasks(status: COMPLETED, first: 1) {\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query TaskCounts {\n    all: tasks(status: ALL, first: 1) {\n      totalCount\n    }\n    pending: tasks(status: PENDING, first: 1) {\n      totalCount\n    }\n    completed: tasks(status: COMPLETED, first: 1) {\n      totalCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Task($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  query Task($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTask($input: CreateTaskInput!) {\n    createTask(input: $input) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTask($input: CreateTaskInput!) {\n    createTask(input: $input) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ToggleTask($id: ID!) {\n    toggleTask(id: $id) {\n      id\n      completed\n      updatedAt\n      version\n    }\n  }\n"): (typeof documents)["\n  mutation ToggleTask($id: ID!) {\n    toggleTask(id: $id) {\n      id\n      completed\n      updatedAt\n      version\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
