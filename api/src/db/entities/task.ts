@@ -15,6 +15,7 @@ export const Task = defineEntity({
     updatedAt: p.datetime(3).defaultRaw('now()'),
     version: p.integer().default(1).version(),
   },
+  checks: [{ name: 'task_title_length', expression: '((char_length((title)::text) >= 1) AND (char_length((title)::text) <= 200))' }],
   indexes: [
     {
       name: 'task_owner_created_id_index',

@@ -22,7 +22,7 @@ export class Migration20261125000000_initial extends Migration {
       "updated_at" timestamptz(3) not null default now(),
       "ip_address" text null,
       "user_agent" text null,
-      "user_id" text not null references "user" ("id") on update cascade on delete cascade,
+      "user_id" text not null constraint "session_user_id_foreign" references "user" ("id") on update cascade on delete cascade,
       constraint "session_token_unique" unique ("token"));`);
     this.addSql(`create index "session_user_id_index" on "session" ("user_id");`);
 
@@ -30,7 +30,7 @@ export class Migration20261125000000_initial extends Migration {
       "id" text not null primary key,
       "account_id" text not null,
       "provider_id" text not null,
-      "user_id" text not null references "user" ("id") on update cascade on delete cascade,
+      "user_id" text not null constraint "account_user_id_foreign" references "user" ("id") on update cascade on delete cascade,
       "access_token" text null,
       "refresh_token" text null,
       "id_token" text null,
@@ -62,7 +62,7 @@ export class Migration20261125000000_initial extends Migration {
 
     this.addSql(`create table "task" (
       "id" uuid not null default gen_random_uuid() primary key,
-      "owner_id" text not null references "user" ("id") on update cascade on delete cascade,
+      "owner_id" text not null constraint "task_owner_id_foreign" references "user" ("id") on update cascade on delete cascade,
       "title" varchar(200) not null,
       "description" varchar(2000) null,
       "completed" boolean not null default false,
