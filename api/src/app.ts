@@ -2,11 +2,15 @@
 // Requests flow one way: HTTP → viewer (auth) → transport (GraphQL | REST) → domain service → database.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { createAuth, type Auth } from './auth/better-auth.js';
-import { MemoryRevocationStore, type RevocationStore } from './auth/revocations.js';
+import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
+import { connectRedis, redisReady } from './infra/redis.js';
+import { MemoryCounterStore, RateLimiter, RedisCounterStore } from './infra/rate-limiter.js';
+import rateLimitsPlugin, { AuthLimits } from './plugins/rate-limits.js';
+import securityPlugin from './plugins/security.js';
 import type { Config } from './config/env.js';
 import { resolveAuthSecret } from './config/secrets.js';
 import { createOrm, migrate, type Orm } from './db/orm.js';
@@ -16,6 +20,7 @@ import { UserService } from './domain/users/user.service.js';
 import { graphqlPlugin } from './graphql/plugin.js';
 import errorsPlugin from './plugins/errors.js';
 import healthRoutes from './plugins/health.js';
+import openapiPlugin from './plugins/openapi.js';
 import { validatorCompiler } from './plugins/validation.js';
 import viewerPlugin from './plugins/viewer.js';
 import authRoutes from './rest/auth.routes.js';
@@ -45,6 +50,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     bodyLimit: 64 * 1024,
     genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     requestIdHeader: false,
     routerOptions: { ignoreDuplicateSlashes: true, caseSensitive: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -68,7 +74,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     throw error;
   }
 
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, app.log) : undefined;
+  if (redis) {
+    app.addHook('onClose', async () => {
+      redis.disconnect();
+    });
+    if (!(await redisReady(redis))) app.log.warn('redis not reachable at start; continuing (rate limits fail open, revocation checks fail safe)');
+  }
+  const revocations: RevocationStore = redis ? new RedisRevocationStore(redis) : new MemoryRevocationStore();
+  const limiter = new RateLimiter(
+    redis ? new RedisCounterStore(redis) : new MemoryCounterStore(),
+    config.rateLimits.enabled,
+    (error) => app.log.warn({ err: { message: (error as Error).message } }, 'rate-limit store unavailable; allowing the request'),
+  );
+
   const db = new SqlPool(orm);
+  const revokeSession = async (sessionId: string) => {
+    await revocations.revoke(sessionId, config.accessTokenTtlSeconds + 60);
+    tokens.forgetSession(sessionId);
+  };
   const auth = createAuth(
     {
       secret,
@@ -78,29 +102,38 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       audience: config.jwtAudience,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       production: config.env === 'production',
+      onSessionDeleted: revokeSession,
     },
     db,
   );
-  const revocations: RevocationStore = new MemoryRevocationStore();
   const tokens = new AccessTokenVerifier({
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
     revocations,
     loadKeys: async () => (await auth.api.getJwks()) as never,
   });
-  const tasks = new TaskService(db);
+  const tasks = new TaskService(db, (viewer, taskId) =>
+    app.log.warn({ event: 'cross_owner_access', userId: viewer.userId, taskId }, 'task of another owner requested'),
+  );
   const users = new UserService(db);
 
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
   await app.register(errorsPlugin);
+  await app.register(securityPlugin, {
+    corsOrigins: config.corsOrigins,
+    trustedOrigins: [config.publicUrl, ...config.trustedOrigins],
+    https: config.publicUrl.startsWith('https://'),
+  });
   await app.register(viewerPlugin, { tokens });
+  await app.register(rateLimitsPlugin, { limits: new AuthLimits(limiter, config.rateLimits) });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-request-id', String(reply.request.id));
   });
 
+  await app.register(openapiPlugin);
   await app.register(healthRoutes, { orm, tokens });
-  await app.register(authRoutes, { auth, users, revocations, db, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  await app.register(authRoutes, { auth, users, db, revokeSession, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
   await app.register(tasksRoutes, { tasks });
   await app.register(graphqlPlugin, {
     tasks,

@@ -3,8 +3,12 @@
 // It reaches the database through MikroORM's own pool (db/sql.ts): one database, one migration
 // system. See docs/decisions/002-better-auth-on-mikro-orm-connection.md.
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
+import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { bearer, jwt } from 'better-auth/plugins';
 import type { SqlPool } from '../db/sql.js';
+import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, passwordProblem, verifyPassword } from './passwords.js';
+
+export { PASSWORD_MAX, PASSWORD_MIN };
 
 /** snake_case column names of better-auth's models, as created by db/migrations. */
 export const AUTH_FIELD_NAMES = {
@@ -33,8 +37,37 @@ export const AUTH_FIELD_NAMES = {
   jwks: { publicKey: 'public_key', privateKey: 'private_key', createdAt: 'created_at', expiresAt: 'expires_at' },
 } as const;
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
+/**
+ * better-auth routes the product does not use. Disabled, so the exposed surface is only what the
+ * web app and the plan need: sign-up/email, sign-in/email, sign-out, get-session, token, jwks
+ * (plus /ok and /error). Listed in README.md.
+ */
+export const DISABLED_AUTH_PATHS = [
+  '/sign-in/social',
+  '/callback/:id',
+  '/reset-password',
+  '/reset-password/:token',
+  '/request-password-reset',
+  '/verify-password',
+  '/verify-email',
+  '/send-verification-email',
+  '/change-email',
+  '/change-password',
+  '/update-session',
+  '/update-user',
+  '/delete-user',
+  '/delete-user/callback',
+  '/list-sessions',
+  '/revoke-session',
+  '/revoke-sessions',
+  '/revoke-other-sessions',
+  '/link-social',
+  '/list-accounts',
+  '/unlink-account',
+  '/refresh-token',
+  '/get-access-token',
+  '/account-info',
+];
 
 export interface AuthSettings {
   secret: string;
@@ -45,6 +78,8 @@ export interface AuthSettings {
   audience: string;
   accessTokenTtlSeconds: number;
   production: boolean;
+  /** Called when better-auth deletes a session (sign-out), so its access tokens die at once. */
+  onSessionDeleted: (sessionId: string) => Promise<void>;
 }
 
 /** The options shared by the app and the adapter conformance suite (database left to the caller). */
@@ -77,6 +112,43 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
+      password: {
+        hash: hashPassword,
+        async verify({ hash, password }) {
+          const ok = await verifyPassword(hash, password);
+          if (ok && isLegacyHash(hash)) {
+            // Upgrade a better-auth default (scrypt) hash to argon2id on the login that proves it.
+            await pool.query('update account set password = $1, updated_at = now() where password = $2', [
+              await hashPassword(password),
+              hash,
+            ]);
+          }
+          return ok;
+        },
+      },
+    },
+    disabledPaths: DISABLED_AUTH_PATHS,
+    // Our own limiter (rest/auth-limits.ts) guards both our routes and better-auth's handler, in
+    // every environment, shared through Redis when configured.
+    rateLimit: { enabled: false },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== '/sign-up/email') return;
+        const password = (ctx.body as { password?: unknown } | undefined)?.password;
+        const problem = typeof password === 'string' ? passwordProblem(password) : null;
+        if (problem) {
+          throw new APIError('BAD_REQUEST', { code: 'PASSWORD_REJECTED', message: `Password ${problem}.` });
+        }
+      }),
+    },
+    databaseHooks: {
+      session: {
+        delete: {
+          after: async (session) => {
+            await settings.onSessionDeleted(session.id);
+          },
+        },
+      },
     },
     advanced: {
       useSecureCookies: settings.baseURL.startsWith('https://'),

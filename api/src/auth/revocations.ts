@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 /**
  * Session ids whose access tokens must stop working before they expire (logout, account
  * deletion). Entries live as long as the longest access token could.
@@ -28,5 +29,44 @@ export class MemoryRevocationStore implements RevocationStore {
     if (this.until.size < 1024) return;
     const now = Date.now();
     for (const [sid, until] of this.until) if (until <= now) this.until.delete(sid);
+  }
+}
+
+/**
+ * Shared store (REDIS_URL): a logout on one instance is seen by all at once. Revocations made
+ * here are also kept locally, and a Redis outage fails safe: `isRevoked` throws, the request is
+ * refused with 503 rather than trusting a token that may have been revoked elsewhere.
+ */
+export class RedisRevocationStore implements RevocationStore {
+  private readonly local = new MemoryRevocationStore();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'tg:revoked:',
+  ) {}
+
+  async revoke(sessionId: string, ttlSeconds: number): Promise<void> {
+    await this.local.revoke(sessionId, ttlSeconds);
+    try {
+      await this.redis.set(this.prefix + sessionId, '1', 'EX', ttlSeconds);
+    } catch (error) {
+      throw new RevocationUnavailableError(error);
+    }
+  }
+
+  async isRevoked(sessionId: string): Promise<boolean> {
+    if (await this.local.isRevoked(sessionId)) return true;
+    try {
+      return (await this.redis.exists(this.prefix + sessionId)) === 1;
+    } catch (error) {
+      throw new RevocationUnavailableError(error);
+    }
+  }
+}
+
+export class RevocationUnavailableError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('revocation store unavailable');
+    this.name = 'RevocationUnavailableError';
   }
 }

@@ -10,6 +10,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
 const Port = Type.String({ pattern: '^[0-9]{1,5}$' });
 const Seconds = Type.String({ pattern: '^[1-9][0-9]{0,6}$' });
+/** "<max>/<window seconds>", e.g. "10/60". */
+const Rate = Type.String({ pattern: '^[1-9][0-9]{0,6}/[1-9][0-9]{0,6}$' });
 
 const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')])),
@@ -25,6 +27,14 @@ const EnvSchema = Type.Object({
   ACCESS_TOKEN_TTL: Type.Optional(Seconds),
   TRUSTED_ORIGINS: Type.Optional(Type.String()),
   GRAPHQL_PLAYGROUND: Type.Optional(Bool),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  CORS_ORIGINS: Type.Optional(Type.String()),
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
+  RATE_LIMIT_ENABLED: Type.Optional(Bool),
+  RATE_LIMIT_LOGIN_IP: Type.Optional(Rate),
+  RATE_LIMIT_LOGIN_ACCOUNT: Type.Optional(Rate),
+  RATE_LIMIT_REGISTER_IP: Type.Optional(Rate),
+  RATE_LIMIT_API: Type.Optional(Rate),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
@@ -49,6 +59,49 @@ export interface Config {
   trustedOrigins: string[];
   graphqlPlayground: boolean;
   logLevel: string;
+  /** Unset → single-instance in-process stores for rate limits and revocations. */
+  redisUrl: string | undefined;
+  /** Browser origins allowed to call the API cross-origin (CORS allowlist). */
+  corsOrigins: string[];
+  /** Fastify trustProxy: unset/false → X-Forwarded-For is ignored; else addresses/CIDRs or a hop count. */
+  trustProxy: boolean | string | number;
+  rateLimits: RateLimits;
+}
+
+export interface Rate {
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateLimits {
+  enabled: boolean;
+  /** Login attempts per client IP. */
+  loginPerIp: Rate;
+  /** Failed logins per account (email), from any number of IPs. */
+  loginPerAccount: Rate;
+  /** Registrations per client IP. */
+  registerPerIp: Rate;
+  /** Requests to /api/tasks and /graphql, per user and per IP. */
+  api: Rate;
+}
+
+function parseRate(value: string | undefined, fallback: string): Rate {
+  const [max, windowSeconds] = (value ?? fallback).split('/').map(Number);
+  return { max: max!, windowSeconds: windowSeconds! };
+}
+
+function parseTrustProxy(value: string | undefined): boolean | string | number {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  return value;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export class ConfigError extends Error {
@@ -90,11 +143,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtIssuer: raw.JWT_ISSUER ?? publicUrl,
     jwtAudience: raw.JWT_AUDIENCE ?? publicUrl,
     accessTokenTtlSeconds: Number(raw.ACCESS_TOKEN_TTL ?? 900),
-    trustedOrigins: (raw.TRUSTED_ORIGINS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    trustedOrigins: list(raw.TRUSTED_ORIGINS),
     graphqlPlayground: env !== 'production' || truthy(raw.GRAPHQL_PLAYGROUND),
     logLevel: raw.LOG_LEVEL ?? (env === 'test' ? 'silent' : 'info'),
+    redisUrl: raw.REDIS_URL,
+    corsOrigins: list(raw.CORS_ORIGINS),
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    rateLimits: {
+      enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
+      loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),
+      loginPerAccount: parseRate(raw.RATE_LIMIT_LOGIN_ACCOUNT, '10/900'),
+      registerPerIp: parseRate(raw.RATE_LIMIT_REGISTER_IP, '10/3600'),
+      api: parseRate(raw.RATE_LIMIT_API, '600/60'),
+    },
   };
 }

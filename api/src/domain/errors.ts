@@ -27,6 +27,8 @@ export interface FieldProblem {
 
 export class AppError extends Error {
   readonly status: number;
+  /** Seconds, for RATE_LIMITED (sent as Retry-After). */
+  retryAfter?: number;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -36,6 +38,12 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.status = ERROR_STATUS[code];
   }
+}
+
+export function rateLimited(retryAfter: number): AppError {
+  const error = new AppError('RATE_LIMITED', `Too many attempts; retry in ${retryAfter} s.`);
+  error.retryAfter = retryAfter;
+  return error;
 }
 
 export const notFound = (what = 'Task') => new AppError('NOT_FOUND', `${what} not found.`);

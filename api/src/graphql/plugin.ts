@@ -1,13 +1,15 @@
 // Apollo Server 5 on Fastify at /graphql. The viewer is resolved by the onRequest hook before
 // Apollo runs; the context function only reads it.
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import { optionalViewer } from '../plugins/viewer.js';
+import { apiRateLimit } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
 import { errorLoggingPlugin, formatError } from './errors.js';
 import { buildSchema } from './schema.js';
@@ -19,8 +21,20 @@ export interface GraphQLOptions {
   playground: boolean;
 }
 
+/** Query-shape limits (graphql-armor): depth, aliases (counting `__typename`), directives, tokens, cost. */
+export const GRAPHQL_LIMITS = { depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000 } as const;
+
 export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) {
+  const armor = new ApolloArmor({
+    maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true },
+    maxAliases: { n: GRAPHQL_LIMITS.aliases, allowList: [] },
+    maxDirectives: { n: GRAPHQL_LIMITS.directives },
+    maxTokens: { n: GRAPHQL_LIMITS.tokens },
+    costLimit: { maxCost: GRAPHQL_LIMITS.cost },
+    blockFieldSuggestion: { enabled: opts.production },
+  }).protect();
   const apollo = new ApolloServer<GraphQLContext>({
+    validationRules: armor.validationRules,
     schema: buildSchema(),
     introspection: opts.playground,
     csrfPrevention: true,
@@ -31,6 +45,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     hideSchemaDetailsFromClientErrors: opts.production,
     formatError,
     plugins: [
+      ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
       errorLoggingPlugin(app.log),
       opts.playground ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
@@ -41,6 +56,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
   });
 
   app.addHook('onRequest', optionalViewer);
+  app.addHook('onRequest', apiRateLimit);
   const handler = fastifyApolloHandler(apollo, {
     context: async (request) => ({
       viewer: request.viewer,

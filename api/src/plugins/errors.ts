@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
+import { RevocationUnavailableError } from '../auth/revocations.js';
 import { fieldProblems } from './validation.js';
 
 export function sendError(
@@ -29,10 +30,24 @@ const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
 
 async function errorsPlugin(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof AppError) return sendError(reply, error.code, error.message, error.details);
+    if (error instanceof AppError) {
+      if (error.retryAfter) reply.header('retry-after', String(error.retryAfter));
+      if (error.code === 'RATE_LIMITED') request.log.warn({ event: 'rate_limited', path: request.routeOptions.url }, 'rate limited');
+      return sendError(reply, error.code, error.message, error.details);
+    }
+    if (error instanceof RevocationUnavailableError) {
+      request.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
+      return sendError(reply, 'SERVICE_UNAVAILABLE', `Cannot check token revocation right now; retry shortly (request id ${request.id}).`);
+    }
     if (error.validation) {
       const details = fieldProblems(error.validation as never, error.validationContext);
       return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', details);
+    }
+    // secure-json-parse refuses prototype poisoning before any schema runs: name the field.
+    const poisoned = /forbidden (prototype|constructor) property/i.exec(error.message)?.[1]?.toLowerCase();
+    if (poisoned) {
+      const field = poisoned === 'prototype' ? '__proto__' : 'constructor';
+      return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', [{ field, message: 'is not an allowed field' }]);
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendError(reply, known[0], known[1]);

@@ -6,19 +6,22 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { fromNodeHeaders } from 'better-auth/node';
 import { isAPIError } from 'better-auth/api';
 import type { Auth } from '../auth/better-auth.js';
-import type { RevocationStore } from '../auth/revocations.js';
+import { RefreshRotation } from '../auth/refresh.js';
+import { passwordProblem } from '../auth/passwords.js';
+import { requireJsonBody } from '../plugins/security.js';
 import { AppError } from '../domain/errors.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { UserRecord } from '../domain/users/user.types.js';
 import { requireViewer } from '../plugins/viewer.js';
-import { LoginBody, RefreshBody, RegisterBody, TokenBody, UserBody, errorResponses } from './schemas.js';
+import { DeleteAccountBody, LoginBody, RefreshBody, RegisterBody, TokenBody, UserBody, errorResponses } from './schemas.js';
 import type { SqlPool } from '../db/sql.js';
 
 export interface AuthRoutesOptions {
   auth: Auth;
   users: UserService;
-  revocations: RevocationStore;
   db: SqlPool;
+  /** Deletes nothing; makes access tokens of the session invalid everywhere at once. */
+  revokeSession: (sessionId: string) => Promise<void>;
   accessTokenTtlSeconds: number;
 }
 
@@ -42,7 +45,8 @@ function forwardedHeaders(request: FastifyRequest): Headers {
 }
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
-  const { auth, users, revocations, db, accessTokenTtlSeconds } = opts;
+  const { auth, users, db, revokeSession, accessTokenTtlSeconds } = opts;
+  const rotation = new RefreshRotation(auth, db, revokeSession);
 
   /** Mints an access token for a session token (better-auth's jwt plugin, via its bearer plugin). */
   async function accessTokenFor(sessionToken: string): Promise<string> {
@@ -61,6 +65,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   }
 
   const common = { tags: ['auth'] };
+  app.addHook('onRequest', requireJsonBody);
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
   });
@@ -70,6 +75,9 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     { schema: { ...common, summary: 'Create an account; returns tokens', body: RegisterBody, response: { 201: TokenBody, ...errorResponses(400, 409, 413, 415, 429) } } },
     async (request, reply) => {
       const { email, password, name } = request.body;
+      await app.limits.beforeRegister(request.ip);
+      const problem = passwordProblem(password);
+      if (problem) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: problem }]);
       try {
         const result = await auth.api.signUpEmail({
           body: { email: email.toLowerCase(), password, name },
@@ -82,7 +90,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         const code = apiErrorCode(error);
         if (code?.startsWith('USER_ALREADY_EXISTS')) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
         if (code === 'INVALID_EMAIL') throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]);
-        if (code?.startsWith('PASSWORD_TOO')) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]);
+        if (code?.startsWith('PASSWORD_')) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]);
         throw error;
       }
     },
@@ -93,17 +101,20 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     { schema: { ...common, summary: 'Sign in; returns tokens', body: LoginBody, response: { 200: TokenBody, ...errorResponses(400, 401, 413, 415, 429) } } },
     async (request) => {
       const { email, password } = request.body;
+      await app.limits.beforeLogin(request.ip, email);
       try {
         const result = await auth.api.signInEmail({
           body: { email: email.toLowerCase(), password },
           headers: forwardedHeaders(request),
         });
+        await app.limits.loginSucceeded(email);
         request.log.info({ event: 'login_success', userId: result.user.id }, 'login succeeded');
         return await tokenResponse(result.token, publicUser(result.user));
       } catch (error) {
         const code = apiErrorCode(error);
         if (code === 'INVALID_EMAIL_OR_PASSWORD' || code === 'INVALID_EMAIL' || code === 'INVALID_PASSWORD') {
-          request.log.info({ event: 'login_failure' }, 'login failed');
+          await app.limits.loginFailed(email);
+          request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
           throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password.');
         }
         throw error;
@@ -116,14 +127,17 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     { schema: { ...common, summary: 'Exchange a refresh token for a new access token', body: RefreshBody, response: { 200: TokenBody, ...errorResponses(400, 401, 413, 415) } } },
     async (request) => {
       const { refreshToken } = request.body;
-      const headers = new Headers({ authorization: `Bearer ${refreshToken}` });
-      const session = await auth.api.getSession({ headers }).catch(() => null);
-      if (!session) {
-        request.log.info({ event: 'refresh_rejected' }, 'refresh token rejected');
+      const outcome = await rotation.rotate(refreshToken, {
+        ipAddress: request.ip,
+        userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined,
+      });
+      if (!outcome.ok) {
+        const event = outcome.reason === 'reused' ? 'refresh_reuse' : 'refresh_rejected';
+        request.log.warn({ event, reason: outcome.reason, userId: outcome.userId }, 'refresh token rejected');
         throw new AppError('UNAUTHENTICATED', 'Refresh token is invalid, expired or revoked.');
       }
-      request.log.info({ event: 'refresh', userId: session.user.id }, 'access token refreshed');
-      return tokenResponse(refreshToken, publicUser(session.user));
+      request.log.info({ event: 'refresh', userId: outcome.user.id }, 'refresh token rotated');
+      return tokenResponse(outcome.sessionToken, publicUser(outcome.user));
     },
   );
 
@@ -136,8 +150,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     async (request, reply) => {
       const viewer = request.viewer!;
       await db.query('delete from "session" where id = $1 and user_id = $2', [viewer.sessionId, viewer.userId]);
-      await revocations.revoke(viewer.sessionId, accessTokenTtlSeconds + 60);
-      app.tokens.forgetSession(viewer.sessionId);
+      await revokeSession(viewer.sessionId);
       request.log.info({ event: 'logout', userId: viewer.userId }, 'session revoked');
       return reply.code(204).send(null);
     },
@@ -156,8 +169,51 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     },
   );
 
+  app.delete(
+    '/api/auth/me',
+    {
+      onRequest: requireViewer,
+      schema: {
+        ...common,
+        summary: 'Delete your account and all its tasks (password required); every token stops working',
+        security: [{ bearerAuth: [] }],
+        body: DeleteAccountBody,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const viewer = request.viewer!;
+      const user = await users.me(viewer);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
+      await app.limits.beforeLogin(request.ip, user.email);
+      const ctx = await auth.$context;
+      const accounts = await ctx.internalAdapter.findAccounts(viewer.userId);
+      const stored = accounts.find((a) => a.providerId === 'credential')?.password;
+      if (!stored || !(await ctx.password.verify({ hash: stored, password: request.body.password }))) {
+        await app.limits.loginFailed(user.email);
+        throw new AppError('INVALID_CREDENTIALS', 'Password is incorrect.');
+      }
+      const { rows } = await db.query<{ id: string }>('select id from "session" where user_id = $1', [viewer.userId]);
+      await db.query('delete from "user" where id = $1', [viewer.userId]);
+      await Promise.all([...rows.map((r) => r.id), viewer.sessionId].map((sid) => revokeSession(sid)));
+      request.log.info({ event: 'account_deleted', userId: viewer.userId }, 'account deleted');
+      return reply.code(204).send(null);
+    },
+  );
+
   registerBetterAuthHandler(app, auth);
 };
+
+/** a***@example.com: enough to correlate, not enough to harvest. */
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+}
+
+/** The endpoint better-auth will route to, normalised like its router (case, duplicate slashes). */
+function betterAuthPath(url: string): string {
+  return url.split('?')[0]!.replace(/\/{2,}/g, '/').replace(/\/+$/, '').toLowerCase();
+}
 
 /** Everything else under /api/auth/* goes to better-auth's own handler (sign-up/in for the web app, jwks…). */
 function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
@@ -166,10 +222,21 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
     url: '/api/auth/*',
     schema: { hide: true } as object,
     async handler(request, reply) {
+      const path = betterAuthPath(request.url);
+      const email = String((request.body as { email?: unknown } | undefined)?.email ?? '');
+      if (path === '/api/auth/sign-in/email') await app.limits.beforeLogin(request.ip, email);
+      if (path === '/api/auth/sign-up/email') await app.limits.beforeRegister(request.ip);
       const url = new URL(request.url, `http://${request.headers.host ?? 'localhost'}`);
-      const init: RequestInit = { method: request.method, headers: fromNodeHeaders(request.headers) };
+      const headers = fromNodeHeaders(request.headers);
+      // better-auth keys on X-Forwarded-For; give it the address Fastify trusts (TRUST_PROXY).
+      headers.set('x-forwarded-for', request.ip);
+      const init: RequestInit = { method: request.method, headers };
       if (request.method !== 'GET' && request.body !== undefined) init.body = JSON.stringify(request.body);
       const response = await auth.handler(new Request(url, init));
+      if (path === '/api/auth/sign-in/email') {
+        if (response.status === 401) await app.limits.loginFailed(email);
+        else if (response.ok) await app.limits.loginSucceeded(email);
+      }
       reply.code(response.status);
       response.headers.forEach((value, key) => {
         if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value);

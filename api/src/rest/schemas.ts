@@ -76,6 +76,7 @@ export const LoginBody = strictObject({
   email: Type.String({ minLength: 1, maxLength: 254 }),
   password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
 });
+export const DeleteAccountBody = strictObject({ password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }) });
 export const RefreshBody = strictObject({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });
 
 export const TokenBody = Type.Object({

@@ -8,6 +8,8 @@ import type { TaskService } from '../domain/tasks/task.service.js';
 import type { TaskRecord, TaskStatus } from '../domain/tasks/task.types.js';
 import type { Viewer } from '../domain/users/user.types.js';
 import { requireViewer } from '../plugins/viewer.js';
+import { apiRateLimit } from '../plugins/rate-limits.js';
+import { requireJsonBody } from '../plugins/security.js';
 import {
   CreateTaskBody,
   IfMatchHeaders,
@@ -70,6 +72,8 @@ export interface TaskRoutesOptions {
 
 const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { tasks }) => {
   app.addHook('onRequest', requireViewer);
+  app.addHook('onRequest', apiRateLimit);
+  app.addHook('onRequest', requireJsonBody);
 
   for (const [base, Params, ListParams, preHandler] of [
     ['/api/tasks', TaskParams, undefined, undefined],

@@ -55,6 +55,9 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     PUBLIC_URL: TEST_ISSUER,
     LOG_LEVEL: 'silent',
     DB_POOL_MAX: '4',
+    // Rate limits are on by default everywhere; the suites that do not test them turn them off
+    // explicitly (security/rate-limits.test.ts turns them back on).
+    RATE_LIMIT_ENABLED: 'false',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

@@ -79,3 +79,15 @@ export const Jwks = defineEntity({
     expiresAt: p.datetime(3).nullable(),
   },
 });
+
+/** Exchanged refresh tokens (SHA-256) and the session that replaced each: reuse detection. */
+export const RefreshRotation = defineEntity({
+  name: 'RefreshRotation',
+  tableName: 'refresh_rotation',
+  properties: {
+    tokenHash: p.string().primary().columnType('text'),
+    user: p.manyToOne(User).fieldName('user_id').deleteRule('cascade'),
+    successorSessionId: p.string().columnType('text').index('refresh_rotation_successor_index'),
+    createdAt: p.datetime(3).defaultRaw('now()'),
+  },
+});

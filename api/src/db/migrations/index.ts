@@ -1,6 +1,8 @@
 // Listed explicitly: the migrator cannot glob-load .ts files under vitest (../shared/STACK.md).
 import { Migration20261125000000_initial } from './Migration20261125000000_initial.js';
+import { Migration20261125100000_refresh_rotation } from './Migration20261125100000_refresh_rotation.js';
 
 export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
+  { name: 'Migration20261125100000_refresh_rotation', class: Migration20261125100000_refresh_rotation },
 ];

@@ -59,8 +59,21 @@ function checkDescription(description: unknown, problems: FieldProblem[]): strin
   return description;
 }
 
+/** Told when a caller names a task that exists under another owner (the caller still gets NOT_FOUND). */
+export type CrossOwnerAudit = (viewer: Viewer, taskId: string) => void;
+
 export class TaskService {
-  constructor(private readonly db: SqlPool) {}
+  constructor(
+    private readonly db: SqlPool,
+    private readonly audit: CrossOwnerAudit = () => {},
+  ) {}
+
+  /** NOT_FOUND for the caller; a security event when the id exists under someone else. */
+  private async notFoundFor(viewer: Viewer, id: string): Promise<never> {
+    const { rows } = await this.db.query('select 1 from task where id = $1 and owner_id <> $2', [id, viewer.userId]);
+    if (rows.length > 0) this.audit(viewer, id);
+    throw notFound();
+  }
 
   async list(viewer: Viewer, options: ListOptions): Promise<TaskPageRecord> {
     const { status, limit } = options;
@@ -99,7 +112,7 @@ export class TaskService {
       viewer.userId,
       id,
     ]);
-    if (!rows[0]) throw notFound();
+    if (!rows[0]) return this.notFoundFor(viewer, id);
     return rows[0];
   }
 
@@ -152,7 +165,7 @@ export class TaskService {
   async delete(viewer: Viewer, id: string): Promise<void> {
     if (!isUuid(id)) throw notFound();
     const { rowCount } = await this.db.query('delete from task where id = $2 and owner_id = $1', [viewer.userId, id]);
-    if (rowCount === 0) throw notFound();
+    if (rowCount === 0) await this.notFoundFor(viewer, id);
   }
 
   private async write(
@@ -180,6 +193,6 @@ export class TaskService {
         `Task was modified concurrently: expected version ${expectedVersion}, current version ${current.version}.`,
       );
     }
-    throw notFound();
+    return this.notFoundFor(viewer, id);
   }
 }

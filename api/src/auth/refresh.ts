@@ -1,0 +1,71 @@
+// Refresh-token rotation with reuse detection (ASVS 7.x): exchanging a refresh token (a
+// better-auth session token) replaces its session with a new one; the old token is remembered
+// by its SHA-256. Presenting it again means it leaked: the session that descended from it is
+// revoked, so both the thief and the victim must sign in again.
+import { createHash } from 'node:crypto';
+import type { SqlPool } from '../db/sql.js';
+import type { Auth } from './better-auth.js';
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export type RefreshOutcome =
+  | { ok: true; sessionToken: string; user: { id: string; email: string; name: string; createdAt: Date } }
+  | { ok: false; reason: 'unknown' | 'expired' | 'reused'; userId?: string };
+
+export class RefreshRotation {
+  constructor(
+    private readonly auth: Auth,
+    private readonly db: SqlPool,
+    private readonly revokeSession: (sessionId: string) => Promise<void>,
+  ) {}
+
+  async rotate(refreshToken: string, meta: { ipAddress?: string; userAgent?: string }): Promise<RefreshOutcome> {
+    const ctx = await this.auth.$context;
+    const found = await ctx.internalAdapter.findSession(refreshToken);
+    if (!found) return this.detectReuse(refreshToken);
+    const { session, user } = found;
+    if (new Date(session.expiresAt).getTime() <= Date.now()) return { ok: false, reason: 'expired', userId: user.id };
+
+    const next = await ctx.internalAdapter.createSession(user.id, false, {
+      ipAddress: meta.ipAddress ?? null,
+      userAgent: meta.userAgent ?? null,
+    });
+    // Claim the old token exactly once: a concurrent refresh with the same token loses here.
+    const claimed = await this.db.query(
+      `insert into refresh_rotation (token_hash, user_id, successor_session_id) values ($1, $2, $3)
+       on conflict (token_hash) do nothing`,
+      [sha256(refreshToken), user.id, next.id],
+    );
+    if (claimed.rowCount === 0) {
+      await this.deleteSession(next.id);
+      return this.detectReuse(refreshToken);
+    }
+    // Earlier tokens of this chain now lead to the new session.
+    await this.db.query('update refresh_rotation set successor_session_id = $1 where successor_session_id = $2', [
+      next.id,
+      session.id,
+    ]);
+    await this.deleteSession(session.id);
+    return {
+      ok: true,
+      sessionToken: next.token,
+      user: { id: user.id, email: user.email, name: user.name, createdAt: new Date(user.createdAt) },
+    };
+  }
+
+  private async detectReuse(refreshToken: string): Promise<RefreshOutcome> {
+    const { rows } = await this.db.query<{ successor_session_id: string; user_id: string }>(
+      'select successor_session_id, user_id from refresh_rotation where token_hash = $1',
+      [sha256(refreshToken)],
+    );
+    const row = rows[0];
+    if (!row) return { ok: false, reason: 'unknown' };
+    await this.deleteSession(row.successor_session_id);
+    return { ok: false, reason: 'reused', userId: row.user_id };
+  }
+
+  private async deleteSession(sessionId: string): Promise<void> {
+    await this.db.query('delete from "session" where id = $1', [sessionId]);
+    await this.revokeSession(sessionId);
+  }
+}
