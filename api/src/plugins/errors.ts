@@ -1,7 +1,9 @@
 // REST's one error translator: every failure leaves as {"error": {code, message, details?}}.
 // 5xx bodies say nothing about internals; the request id links them to the log line.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { errorCodes } from 'fastify';
 import fp from 'fastify-plugin';
+import sjson from 'secure-json-parse';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
 import { RevocationUnavailableError } from '../auth/revocations.js';
 import { fieldProblems } from './validation.js';
@@ -28,7 +30,32 @@ const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: ['VALIDATION_FAILED', 'Body is not valid JSON.'],
 };
 
+/**
+ * JSON bodies through secure-json-parse, like Fastify's own parser, but a `__proto__` or
+ * `constructor.prototype` key is reported as the field it is instead of "invalid JSON".
+ */
+function jsonParser(app: FastifyInstance) {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    try {
+      done(null, sjson.parse(body as string, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      const poisoned = /forbidden (prototype|constructor) property/i.test((error as Error).message);
+      // Both `__proto__` and `constructor.prototype` report "prototype": tell them apart by the key.
+      const field = /"__proto__"\s*:/.test(body as string) ? '__proto__' : 'constructor';
+      done(
+        poisoned
+          ? new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field, message: 'is not an allowed field' }])
+          : new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(),
+        undefined,
+      );
+    }
+  });
+}
+
 async function errorsPlugin(app: FastifyInstance) {
+  jsonParser(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.retryAfter) reply.header('retry-after', String(error.retryAfter));
@@ -42,12 +69,6 @@ async function errorsPlugin(app: FastifyInstance) {
     if (error.validation) {
       const details = fieldProblems(error.validation as never, error.validationContext);
       return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', details);
-    }
-    // secure-json-parse refuses prototype poisoning before any schema runs: name the field.
-    const poisoned = /forbidden (prototype|constructor) property/i.exec(error.message)?.[1]?.toLowerCase();
-    if (poisoned) {
-      const field = poisoned === 'prototype' ? '__proto__' : 'constructor';
-      return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', [{ field, message: 'is not an allowed field' }]);
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendError(reply, known[0], known[1]);

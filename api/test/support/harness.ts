@@ -72,7 +72,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
   const { port } = built.app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 
-  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+  async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.rawBody;
