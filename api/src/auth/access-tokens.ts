@@ -77,7 +77,7 @@ export class AccessTokenVerifier {
   }
 
   private async loadKeys(): Promise<void> {
-    const cooldown = this.options.keyReloadCooldownMs ?? 30_000;
+    const cooldown = this.options.keyReloadCooldownMs ?? 5_000;
     if (this.keys && Date.now() - this.lastLoad < cooldown) return;
     this.loading ??= (async () => {
       try {

@@ -5,6 +5,7 @@
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { bearer, jwt } from 'better-auth/plugins';
+import { createJwk, type JwtOptions } from 'better-auth/plugins/jwt';
 import type { SqlPool } from '../db/sql.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, passwordProblem, verifyPassword } from './passwords.js';
 
@@ -97,6 +98,30 @@ export function authTableOptions(): Pick<BetterAuthOptions, 'user' | 'session' |
   };
 }
 
+/** The jwt plugin's options: also what keys:rotate needs to mint a key the same way. */
+export function jwtOptions(settings: Pick<AuthSettings, 'issuer' | 'audience' | 'accessTokenTtlSeconds'>): JwtOptions {
+  return {
+    jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+    jwt: {
+      issuer: settings.issuer,
+      audience: settings.audience,
+      expirationTime: `${settings.accessTokenTtlSeconds}s`,
+      // Only what the API needs: the default payload is the whole user object.
+      definePayload: ({ session }) => ({ sid: session.id }),
+    },
+    schema: { jwks: { fields: AUTH_FIELD_NAMES.jwks } },
+  };
+}
+
+/**
+ * Adds a new signing key (key rotation). New tokens are signed with it at once; tokens signed
+ * with older keys stay valid until they expire, because the JWKS keeps serving those keys.
+ */
+export async function rotateSigningKey(auth: Auth, settings: Parameters<typeof jwtOptions>[0]): Promise<string> {
+  const created = (await createJwk({ context: await auth.$context } as never, jwtOptions(settings))) as { id: string };
+  return created.id;
+}
+
 export function createAuth(settings: AuthSettings, pool: SqlPool) {
   return betterAuth({
     appName: 'Taskgate',
@@ -155,17 +180,7 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
     },
     plugins: [
-      jwt({
-        jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
-        jwt: {
-          issuer: settings.issuer,
-          audience: settings.audience,
-          expirationTime: `${settings.accessTokenTtlSeconds}s`,
-          // Only what the API needs: the default payload is the whole user object.
-          definePayload: ({ session }) => ({ sid: session.id }),
-        },
-        schema: { jwks: { fields: AUTH_FIELD_NAMES.jwks } },
-      }),
+      jwt(jwtOptions(settings)),
       bearer(),
     ],
   });

@@ -5,6 +5,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PGliteDriver } from 'mikro-orm-pglite';
+import pg from 'pg';
 import { entities } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
 
@@ -17,6 +18,9 @@ export interface DatabaseTarget {
   pgliteDir: string;
   poolMax: number;
 }
+
+/** Connect, pool-acquire and query timeout on PostgreSQL. */
+export const DB_TIMEOUT_MS = 5_000;
 
 function baseOptions(): Options {
   return {
@@ -38,7 +42,17 @@ export async function createOrm(target: DatabaseTarget): Promise<Orm> {
       driver: PostgreSqlDriver,
       clientUrl: target.databaseUrl,
       pool: { min: 0, max: target.poolMax, idleTimeoutMillis: 10_000 },
-      driverOptions: { connection: { connectionTimeoutMillis: 5_000 } },
+      // Every wait on the database is bounded, so an outage answers 503 in seconds, never hangs:
+      // connecting (connectionTimeoutMillis), waiting for a free pooled connection (knex's
+      // acquireConnectionTimeout, 60 s by default) and waiting for a query's answer (pg's
+      // query_timeout: a connection that went silent, e.g. a network partition, is otherwise
+      // waited on forever). A connection left waiting by a timed-out query is not ready for
+      // another one: the pool's validate discards it instead of handing it out again.
+      driverOptions: {
+        acquireConnectionTimeout: DB_TIMEOUT_MS,
+        connection: { connectionTimeoutMillis: DB_TIMEOUT_MS, query_timeout: DB_TIMEOUT_MS },
+        pool: { validate: (conn: { readyForQuery?: boolean }) => conn.readyForQuery !== false },
+      },
     });
   }
   const memory = target.pgliteDir.startsWith('memory://');
@@ -63,8 +77,27 @@ export async function createOrm(target: DatabaseTarget): Promise<Orm> {
   return orm;
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** pg_advisory_lock key held while migrating ("taskgate" in ASCII, as a bigint). */
+const MIGRATION_LOCK = '8386110886273709157';
+
+/**
+ * Applies pending migrations; returns the names applied. On PostgreSQL, under an advisory lock:
+ * API instances starting together on a new database would otherwise run the same migrations at
+ * once, and all but one crash (duplicate key in pg_type).
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const up = async () => (await orm.getMigrator().up()).map((m) => m.name);
+  const url = orm.config.get('clientUrl');
+  if (!url || orm.config.get('driver')?.name === 'PGliteDriver') return up();
+  // Its own session (not a pooled connection, which a pool of one would deadlock on); the lock
+  // goes with the session.
+  const lock = new pg.Client({ connectionString: url, connectionTimeoutMillis: DB_TIMEOUT_MS });
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    return await up();
+  } finally {
+    await lock.end().catch(() => {});
+  }
 }

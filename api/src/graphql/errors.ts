@@ -64,12 +64,18 @@ export function errorLoggingPlugin(log: FastifyBaseLogger): ApolloServerPlugin<G
         },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) {
+          const { errors, data } = response.body.singleResult;
+          for (const error of errors ?? []) {
             const code = error.extensions?.code;
             if (code === 'INTERNAL_SERVER_ERROR' || code === 'SERVICE_UNAVAILABLE') {
               (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
               (error as { message: string }).message += ` (request id ${contextValue.requestId})`;
             }
+          }
+          // Nothing could be answered because the database is unreachable: say so at the HTTP
+          // level too (as REST does), so load balancers and clients retry instead of caching.
+          if (data == null && errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+            response.http.status = 503;
           }
         },
       };

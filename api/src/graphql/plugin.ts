@@ -29,12 +29,15 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true },
     maxAliases: { n: GRAPHQL_LIMITS.aliases, allowList: [] },
     maxDirectives: { n: GRAPHQL_LIMITS.directives },
-    maxTokens: { n: GRAPHQL_LIMITS.tokens },
+    // Counted by graphql-js's own parser (parseOptions below): armor's re-parse inside a plugin
+    // hook turns every syntax error into a 500.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: GRAPHQL_LIMITS.cost },
     blockFieldSuggestion: { enabled: opts.production },
   }).protect();
   const apollo = new ApolloServer<GraphQLContext>({
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: GRAPHQL_LIMITS.tokens },
     schema: buildSchema(),
     introspection: opts.playground,
     csrfPrevention: true,

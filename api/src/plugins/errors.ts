@@ -96,13 +96,24 @@ async function errorsPlugin(app: FastifyInstance) {
 
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300']);
 
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | null;
-  if (!e) return false;
-  if (e.code && UNAVAILABLE.has(e.code)) return true;
-  return /Knex: Timeout acquiring a connection|Connection terminated|timeout exceeded when trying to connect/i.test(
-    e.message ?? '',
-  );
+/**
+ * The database cannot be reached or did not answer in time: connection refused/reset, pg's
+ * connect timeout ("timeout expired") and query timeout ("Query read timeout"), knex's pool
+ * acquire timeout, or a server shutting down. Wrapped errors are recognised by their `cause`.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object' || depth > 3) return false;
+  if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
+  if (
+    typeof e.message === 'string' &&
+    /Knex: Timeout acquiring a connection|Connection terminated|timeout exceeded when trying to connect|^timeout expired$|^Query read timeout$/i.test(
+      e.message,
+    )
+  ) {
+    return true;
+  }
+  return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 export default fp(errorsPlugin, { name: 'errors' });

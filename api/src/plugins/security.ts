@@ -85,6 +85,9 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   });
 
   app.addHook('preValidation', async (request) => {
+    // GraphQL reports bad variables in its own error shape (the task service rejects these
+    // characters as BAD_USER_INPUT on the right field).
+    if (request.routeOptions.url === '/graphql') return;
     const field = findUnstorable(request.body) ?? findUnstorable(request.query) ?? findUnstorable(request.params);
     if (field) throw validationFailed([{ field, message: 'contains characters that cannot be stored (NUL or an unpaired surrogate)' }]);
   });

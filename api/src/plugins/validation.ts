@@ -20,7 +20,13 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
 /** Ajv errors → per-field problems (`title`, `description`, `limit`, …). */
 export function fieldProblems(errors: ErrorObject[], part: string | undefined): FieldProblem[] {
   const out: FieldProblem[] = [];
+  const paths = new Map<string, number>();
+  for (const e of errors) paths.set(e.instancePath, (paths.get(e.instancePath) ?? 0) + 1);
   for (const e of errors) {
+    // A `string | null` field that fails as a string also reports "must be null" and the anyOf
+    // itself: keep only the informative message.
+    if (e.keyword === 'anyOf') continue;
+    if (e.keyword === 'type' && (e.params as { type?: string }).type === 'null' && (paths.get(e.instancePath) ?? 0) > 2) continue;
     const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
     let field = path || part || 'body';
     let message = e.message ?? 'is invalid';

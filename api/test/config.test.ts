@@ -1,0 +1,186 @@
+// Configuration behaviour through the real entrypoint: `npx tsx src/server.ts` in a child process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * What `npx tsx` resolves to. Run directly rather than through npx: `npm exec` dies on SIGTERM without
+ * passing it on (orphaning the server), while tsx relays it and exits with the server's own code.
+ */
+const TSX = path.resolve(API_DIR, '..', 'node_modules', '.bin', 'tsx');
+
+/** Variables the server reads, removed from the inherited environment so each case sets its own. */
+const SERVER_VARS = [
+  'NODE_ENV', 'HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'DB_POOL_MAX', 'BETTER_AUTH_SECRET', 'PUBLIC_URL',
+  'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'TRUSTED_ORIGINS', 'GRAPHQL_PLAYGROUND', 'LOG_LEVEL',
+  'REDIS_URL', 'CORS_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_ENABLED', 'RATE_LIMIT_LOGIN_IP', 'RATE_LIMIT_LOGIN_ACCOUNT',
+  'RATE_LIMIT_REGISTER_IP', 'RATE_LIMIT_API', 'TEST_DATABASE_URL', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'TEST',
+];
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+
+function startServer(env: Record<string, string>): Run {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of SERVER_VARS) delete base[key];
+  // Its own process group, so cleanup can reach the server under tsx too.
+  const child = spawn(TSX, ['src/server.ts'], { cwd: API_DIR, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function tempDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'taskgate-config-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string, run: Run): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms\nstdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`)), ms),
+    ),
+  ]);
+}
+
+async function waitForLine(run: Run, pattern: RegExp, ms: number): Promise<string> {
+  const found = new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const line = run.stdout().split('\n').find((l) => pattern.test(l));
+      if (line) resolve(line);
+    };
+    run.child.stdout!.on('data', check);
+    run.exited.then(({ code }) => reject(new Error(`server exited (${code}) before printing ${pattern}\nstdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`)));
+    check();
+  });
+  return withTimeout(found, ms, `waiting for ${pattern}`, run);
+}
+
+afterAll(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+describe.concurrent('configuration through the real entrypoint', () => {
+  it('refuses to start with NODE_ENV=production and no BETTER_AUTH_SECRET, naming the variable', async () => {
+    const dataDir = await tempDataDir();
+    const run = startServer({ NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()) });
+    const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(run.stderr()).toMatch(/BETTER_AUTH_SECRET/);
+    expect(run.stdout()).not.toMatch(/Taskgate API:/);
+    // nothing was generated in its place
+    await expect(stat(path.join(dataDir, 'auth-secret'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('exits 1 listing every invalid variable (PORT=abc, DATABASE_URL=mysql://x)', async () => {
+    const dataDir = await tempDataDir();
+    const run = startServer({ PORT: 'abc', DATABASE_URL: 'mysql://x', DATA_DIR: dataDir });
+    const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
+    expect(code).toBe(1);
+    const stderr = run.stderr();
+    // one line per bad variable, each showing what it got
+    expect(stderr).toMatch(/^\s*- PORT: .*"abc"/m);
+    expect(stderr).toMatch(/^\s*- DATABASE_URL: .*"mysql:\/\/x"/m);
+    // not a stack trace: a readable message
+    expect(stderr).toMatch(/Invalid configuration/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout()).not.toMatch(/Taskgate API:/);
+  });
+
+  it('in development without BETTER_AUTH_SECRET generates a 0600 secret in DATA_DIR, serves, and exits 0 on SIGTERM', async () => {
+    const dataDir = await tempDataDir();
+    const port = await freePort();
+    const run = startServer({ NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const line = await waitForLine(run, /Taskgate API:/, 75_000);
+    expect(line).toContain(`http://127.0.0.1:${port}`);
+
+    const secretFile = path.join(dataDir, 'auth-secret');
+    const info = await stat(secretFile);
+    expect(info.isFile()).toBe(true);
+    expect(info.mode & 0o777).toBe(0o600);
+    expect(info.size).toBeGreaterThanOrEqual(32);
+    // the generation is announced (a warning), without printing the secret
+    const secret = (await readFile(secretFile, 'utf8')).trim();
+    expect(run.stdout() + run.stderr()).toMatch(/BETTER_AUTH_SECRET is not set/);
+    expect(run.stdout() + run.stderr()).not.toContain(secret);
+
+    // it really serves, on the embedded database in DATA_DIR
+    const health = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ health }' }),
+    });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ data: { health: 'ok' } });
+
+    const email = `restart-${port}@example.com`;
+    const registered = await fetch(`http://127.0.0.1:${port}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'persisted password', name: 'Restart' }),
+    });
+    expect(registered.status).toBe(201);
+    const { accessToken } = (await registered.json()) as { accessToken: string };
+
+    run.child.kill('SIGTERM');
+    const { code } = await withTimeout(run.exited, 20_000, 'graceful shutdown', run);
+    expect(code).toBe(0);
+
+    // A restart on the same DATA_DIR reuses the secret (no new warning), the database and the keys.
+    const again = startServer({ NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    await waitForLine(again, /Taskgate API:/, 75_000);
+    expect((await readFile(secretFile, 'utf8')).trim()).toBe(secret);
+    expect(again.stdout() + again.stderr()).not.toMatch(/BETTER_AUTH_SECRET is not set/);
+    const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.status).toBe(200);
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'persisted password' }),
+    });
+    expect(login.status).toBe(200);
+    again.child.kill('SIGTERM');
+    expect((await withTimeout(again.exited, 20_000, 'graceful shutdown', again)).code).toBe(0);
+  }, 180_000); // two cold starts of the embedded database on disk
+});
