@@ -8,7 +8,9 @@ import type { NextConfig } from 'next';
  */
 const apiUrl = (process.env.API_URL ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
 if (!/^https?:\/\/[^/]+$/.test(apiUrl)) {
-  throw new Error(`next.config: API_URL must be an origin such as http://127.0.0.1:4000 (got ${JSON.stringify(apiUrl)})`);
+  throw new Error(
+    `next.config: API_URL must be an origin such as http://127.0.0.1:4000 (got ${JSON.stringify(apiUrl)})`,
+  );
 }
 
 /**
@@ -17,7 +19,10 @@ if (!/^https?:\/\/[^/]+$/.test(apiUrl)) {
  * (static files, proxied API responses). Browsers enforce each policy, so both apply.
  */
 const baselineHeaders = [
-  { key: 'Content-Security-Policy', value: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'" },
+  {
+    key: 'Content-Security-Policy',
+    value: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+  },
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
   { key: 'X-Frame-Options', value: 'DENY' },

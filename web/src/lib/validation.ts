@@ -32,11 +32,17 @@ export function validateEmail(email: string): string | undefined {
   return undefined;
 }
 
+/** Characters as the API counts them: code points after NFKC normalisation. */
+export function passwordLength(password: string): number {
+  return [...password.normalize('NFKC')].length;
+}
+
 export function validatePassword(password: string, { forSignUp }: { forSignUp: boolean }): string | undefined {
   if (password === '') return 'Enter your password.';
   if (!forSignUp) return undefined;
-  if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
-  if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  const length = passwordLength(password);
+  if (length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
+  if (length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
   return undefined;
 }
 

@@ -25,6 +25,9 @@ export function describeAuthError(error: AuthErrorLike, options: { retryAfterSec
       return 'That email and password do not match an account.';
     case 'INVALID_EMAIL':
       return 'Enter a valid email address.';
+    case 'PASSWORD_REJECTED':
+      // The API's password policy (length, too common) explains itself in words.
+      return error.message || 'Choose another password.';
     case 'PASSWORD_TOO_SHORT':
       return 'The password is too short.';
     case 'PASSWORD_TOO_LONG':

@@ -36,7 +36,10 @@ export function readClaims(token: string): Claims {
   const part = token.split('.')[1];
   if (!part) return {};
   try {
-    const base64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const base64 = part
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(part.length / 4) * 4, '=');
     const parsed: unknown = JSON.parse(atob(base64));
     return typeof parsed === 'object' && parsed !== null ? (parsed as Claims) : {};
   } catch {
@@ -128,8 +131,7 @@ export class TokenManager {
     // The token's lifetime by the server's clock, counted from now by ours: a skewed client
     // clock then cannot make a fresh token look expired (and loop on refreshes). Without
     // readable claims assume one minute: refreshing early is harmless.
-    const lifetimeMs =
-      typeof exp === 'number' && typeof iat === 'number' && exp > iat ? (exp - iat) * 1000 : 60_000;
+    const lifetimeMs = typeof exp === 'number' && typeof iat === 'number' && exp > iat ? (exp - iat) * 1000 : 60_000;
     this.token = token;
     this.expiresAt = now + lifetimeMs;
     this.refreshAt = this.expiresAt - refreshMarginMs(lifetimeMs);

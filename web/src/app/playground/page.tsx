@@ -1,0 +1,12 @@
+import type { Metadata } from 'next';
+import { PlaygroundScreen } from '../../components/playground/PlaygroundScreen';
+
+export const metadata: Metadata = { title: 'Playground' };
+
+export default function PlaygroundPage() {
+  return (
+    <main id="main" className="wide">
+      <PlaygroundScreen />
+    </main>
+  );
+}

@@ -1,0 +1,27 @@
+'use client';
+
+// Loaded only in the browser (next/dynamic, ssr: false). Everything comes from our own bundle:
+// the webpack worker setup serves Monaco's workers from /_next/static, so no CDN is involved.
+import 'graphiql/setup-workers/webpack';
+import 'graphiql/style.css';
+import { GraphiQL } from 'graphiql';
+import { useMemo } from 'react';
+import type { TokenManager } from '../../lib/auth/token-manager';
+import { exampleTabs } from './examples';
+import { createMemoryStorage, createPlaygroundFetcher } from './fetcher';
+
+export default function GraphiQLPane({ tokens, signedIn }: { tokens: TokenManager; signedIn: boolean }) {
+  const fetcher = useMemo(() => createPlaygroundFetcher(tokens, () => signedIn), [tokens, signedIn]);
+  const storage = useMemo(() => createMemoryStorage(), []);
+  const tabs = useMemo(() => exampleTabs(signedIn), [signedIn]);
+  return (
+    <GraphiQL
+      fetcher={fetcher}
+      storage={storage}
+      defaultTabs={tabs}
+      shouldPersistHeaders={false}
+      defaultEditorToolsVisibility="variables"
+      forcedTheme="light"
+    />
+  );
+}

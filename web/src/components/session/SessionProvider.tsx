@@ -1,0 +1,137 @@
+'use client';
+
+// Who is signed in, the in-memory access token, and the urql client that uses it.
+//
+// - The session comes from better-auth (`useSession`, backed by the httpOnly session cookie).
+// - Each signed-in user gets a fresh urql client and cache; signed out, there is none.
+// - Leaving a session (Sign out, a refused token refresh, a sign-out in another tab) ends with a
+//   full page load of /sign-in: nothing of the previous user survives in memory.
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Provider as UrqlProvider } from 'urql';
+import { authClient, type SessionUser } from '../../lib/auth/client';
+import { fetchAccessToken } from '../../lib/auth/access-token';
+import { TokenManager } from '../../lib/auth/token-manager';
+import { createUrqlClient } from '../../lib/urql/client';
+
+/** 'leaving': the session ended and the browser is on its way to /sign-in; show nothing of it. */
+export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unreachable' | 'leaving';
+export type LeaveReason = 'signed-out' | 'expired';
+
+export interface SessionContextValue {
+  status: SessionStatus;
+  user: SessionUser | null;
+  tokens: TokenManager;
+  /** Signs out and loads /sign-in. Resolves to an error message if the server could not be reached. */
+  signOut: () => Promise<string | null>;
+  /** Re-reads the session (after sign-in, or to retry when the server was unreachable). */
+  refresh: () => Promise<void>;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession() must be used inside <SessionProvider>');
+  return value;
+}
+
+/** Full page load, so no component state or cache of the previous user survives. */
+export function leaveTo(reason: LeaveReason): void {
+  window.location.replace(`/sign-in?reason=${reason}`);
+}
+
+export function SessionProvider({
+  children,
+  navigate = leaveTo,
+}: {
+  children: ReactNode;
+  navigate?: (reason: LeaveReason) => void;
+}) {
+  const session = authClient.useSession();
+  const user = session.data?.user ?? null;
+  const leaving = useRef(false);
+  const [left, setLeft] = useState(false);
+  const navigateRef = useRef(navigate);
+  navigateRef.current = navigate;
+
+  const leave = useCallback((reason: LeaveReason) => {
+    if (leaving.current) return;
+    leaving.current = true;
+    setLeft(true);
+    navigateRef.current(reason);
+  }, []);
+
+  const [tokens] = useState(
+    () =>
+      new TokenManager({
+        fetchToken: fetchAccessToken,
+        // The session behind the token is gone: drop the cookie (best effort) and go.
+        onSessionEnded: () => {
+          void authClient
+            .signOut()
+            .catch(() => undefined)
+            .finally(() => leave('expired'));
+        },
+      }),
+  );
+
+  const userId = left ? null : (user?.id ?? null);
+  const client = useMemo(() => {
+    tokens.clear();
+    return userId ? createUrqlClient(tokens) : null;
+  }, [userId, tokens]);
+
+  // The user disappeared without us signing out: expired, revoked, or signed out in another tab.
+  const previousUserId = useRef<string | null>(null);
+  useEffect(() => {
+    if (previousUserId.current && !userId && !session.isPending && !session.error) leave('expired');
+    previousUserId.current = userId;
+  }, [userId, session.isPending, session.error, leave]);
+
+  // A page restored from the back/forward cache may hold the previous user's data: reload it.
+  useEffect(() => {
+    const onPageShow = (event: PageTransitionEvent) => {
+      if (event.persisted) window.location.reload();
+    };
+    window.addEventListener('pageshow', onPageShow);
+    return () => window.removeEventListener('pageshow', onPageShow);
+  }, []);
+
+  useEffect(() => () => tokens.clear(), [tokens]);
+
+  const signOut = useCallback(async () => {
+    try {
+      const { error } = await authClient.signOut();
+      if (error && !error.status) return 'Cannot reach the server, so you are still signed in. Try again.';
+    } catch {
+      return 'Cannot reach the server, so you are still signed in. Try again.';
+    }
+    tokens.clear();
+    leave('signed-out');
+    return null;
+  }, [tokens, leave]);
+
+  const { refetch } = session;
+  const refresh = useCallback(() => refetch(), [refetch]);
+
+  const status: SessionStatus = left
+    ? 'leaving'
+    : user
+      ? 'signed-in'
+      : session.isPending
+        ? 'loading'
+        : session.error && !(session.error.status === 401)
+          ? 'unreachable'
+          : 'signed-out';
+
+  const value = useMemo<SessionContextValue>(
+    () => ({ status, user: left ? null : user, tokens, signOut, refresh }),
+    [status, user, left, tokens, signOut, refresh],
+  );
+
+  return (
+    <SessionContext.Provider value={value}>
+      {client ? <UrqlProvider value={client}>{children}</UrqlProvider> : children}
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,204 @@
+'use client';
+
+import { useRef, useState } from 'react';
+import { useClient, useMutation, useQuery } from 'urql';
+import type { TaskFieldsFragment, TaskStatus, TasksQuery as TasksResult } from '../../gql/graphql';
+import { describeGraphQLError, errorCode } from '../../lib/graphql-errors';
+import {
+  CreateTaskMutation,
+  DeleteTaskMutation,
+  PAGE_SIZE,
+  TaskCountsQuery,
+  TaskQuery,
+  TasksQuery,
+  ToggleTaskMutation,
+  UpdateTaskMutation,
+} from '../../lib/tasks/documents';
+import { AddTaskForm, type CreateTask } from './AddTaskForm';
+import { NoticeList, useNotices } from './Notices';
+import { TaskItem, type TaskActions } from './TaskItem';
+
+const FILTERS: { status: TaskStatus; label: string; count: 'all' | 'pending' | 'completed'; empty: string }[] = [
+  { status: 'ALL', label: 'All', count: 'all', empty: 'No tasks yet. Add your first one above.' },
+  { status: 'PENDING', label: 'Pending', count: 'pending', empty: 'Nothing pending. Well done!' },
+  { status: 'COMPLETED', label: 'Completed', count: 'completed', empty: 'No completed tasks yet.' },
+];
+
+export function TaskBoard() {
+  const client = useClient();
+  const [status, setStatus] = useState<TaskStatus>('ALL');
+  const [after, setAfter] = useState<string | null>(null);
+  const [tasks, retryTasks] = useQuery({ query: TasksQuery, variables: { status, first: PAGE_SIZE, after } });
+  const [counts] = useQuery({ query: TaskCountsQuery });
+  const [, createTask] = useMutation(CreateTaskMutation);
+  const [, updateTask] = useMutation(UpdateTaskMutation);
+  const [, toggleTask] = useMutation(ToggleTaskMutation);
+  const [, deleteTask] = useMutation(DeleteTaskMutation);
+  const { notices, push, dismiss } = useNotices();
+  const listHeading = useRef<HTMLHeadingElement>(null);
+
+  // urql keeps the previous variables' data while new ones load. That is what "Load more" wants
+  // (the list stays), but not a filter change (it would show the wrong filter's tasks).
+  // And if loading more fails, urql drops the data: keep showing the pages we had.
+  const [lastShown, setLastShown] = useState<{ status: TaskStatus; page: TasksResult['tasks'] } | null>(null);
+  const fresh = tasks.data && tasks.operation?.variables.status === status ? tasks.data.tasks : undefined;
+  if (fresh && fresh !== lastShown?.page) setLastShown({ status, page: fresh });
+  const page = fresh ?? (lastShown?.status === status ? lastShown.page : undefined);
+  const loadingMore = tasks.fetching && page !== undefined && after !== null;
+
+  const filter = FILTERS.find((f) => f.status === status) ?? FILTERS[0]!;
+
+  const selectFilter = (next: TaskStatus) => {
+    setStatus(next);
+    setAfter(null);
+  };
+
+  const onCreate: CreateTask = async (input) => {
+    const result = await createTask({ input });
+    if (result.error) return describeGraphQLError(result.error);
+    push('ok', `Added “${input.title}”.`);
+    return null;
+  };
+
+  const actions: TaskActions = {
+    onToggle: (task: TaskFieldsFragment) => {
+      // Shown at once through graphcache's optimistic layer; undone by graphcache on error.
+      void toggleTask({ id: task.id }).then((result) => {
+        if (result.error) {
+          const wanted = task.completed ? 'not done' : 'done';
+          push(
+            'error',
+            `Could not mark “${task.title}” as ${wanted}: ${describeGraphQLError(result.error)} The change was undone.`,
+          );
+        }
+      });
+    },
+    onDelete: (task: TaskFieldsFragment) => {
+      // The item disappears at once (optimistic): keep keyboard focus on the list.
+      listHeading.current?.focus();
+      void deleteTask({ id: task.id }).then((result) => {
+        if (result.error) {
+          push(
+            'error',
+            `Could not delete “${task.title}”: ${describeGraphQLError(result.error)} It is back in the list.`,
+          );
+        } else {
+          push('ok', `Deleted “${task.title}”.`);
+        }
+      });
+    },
+    onSave: async (task, input) => {
+      const result = await updateTask({ id: task.id, input, expectedVersion: task.version });
+      if (!result.error) {
+        push('ok', `Saved “${input.title}”.`);
+        return null;
+      }
+      if (errorCode(result.error) === 'CONFLICT') {
+        // Load the latest version, so a second Save is a deliberate overwrite.
+        const latest = await client.query(TaskQuery, { id: task.id }, { requestPolicy: 'network-only' }).toPromise();
+        const now = latest.data?.task;
+        return now
+          ? `This task was changed elsewhere (it is now “${now.title}”). Save again to replace that with your text, or Cancel.`
+          : describeGraphQLError(result.error);
+      }
+      return describeGraphQLError(result.error);
+    },
+  };
+
+  const countOf = (key: (typeof FILTERS)[number]['count']) => counts.data?.[key].totalCount;
+
+  return (
+    <>
+      <AddTaskForm onCreate={onCreate} />
+      <NoticeList notices={notices} onDismiss={dismiss} />
+
+      <section aria-labelledby="task-list-heading">
+        <div className="toolbar">
+          <h2 id="task-list-heading" ref={listHeading} tabIndex={-1} className="visually-hidden">
+            {filter.label} tasks
+          </h2>
+          <div className="filters" role="group" aria-label="Show tasks">
+            {FILTERS.map((f) => (
+              <button
+                key={f.status}
+                type="button"
+                className="button button--small"
+                aria-pressed={f.status === status}
+                onClick={() => selectFilter(f.status)}
+              >
+                {f.label} <span className="count">{countOf(f.count) ?? <span aria-hidden="true">–</span>}</span>
+              </button>
+            ))}
+          </div>
+          <p className="summary" aria-live="polite">
+            {page ? `Showing ${page.nodes.length} of ${page.totalCount}` : '\u00a0'}
+          </p>
+        </div>
+
+        {page === undefined && tasks.error ? (
+          <div role="alert" className="notice notice--error">
+            <div className="notice__row">
+              <span>Could not load your tasks. {describeGraphQLError(tasks.error)}</span>
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => retryTasks({ requestPolicy: 'network-only' })}
+              >
+                Try again
+              </button>
+            </div>
+          </div>
+        ) : null}
+
+        {page === undefined ? (
+          tasks.error ? null : (
+            <TaskListSkeleton />
+          )
+        ) : page.nodes.length === 0 ? (
+          <ul className="task-list">
+            <li className="empty">{filter.empty}</li>
+          </ul>
+        ) : (
+          <ul className="task-list" aria-busy={loadingMore}>
+            {page.nodes.map((task) => (
+              <TaskItem key={task.id} task={task} actions={actions} />
+            ))}
+          </ul>
+        )}
+
+        {page && after !== null && tasks.error && !tasks.fetching ? (
+          <p role="alert" className="notice notice--error">
+            Could not load more tasks. {describeGraphQLError(tasks.error)}
+          </p>
+        ) : null}
+
+        <div className="load-more">
+          {page?.pageInfo.hasNextPage ? (
+            <button
+              type="button"
+              className="button"
+              disabled={loadingMore}
+              onClick={() => setAfter(page.pageInfo.endCursor)}
+            >
+              {loadingMore ? 'Loading…' : 'Load more'}
+            </button>
+          ) : null}
+        </div>
+      </section>
+    </>
+  );
+}
+
+export function TaskListSkeleton() {
+  return (
+    <ul className="task-list" aria-busy="true" aria-label="Loading tasks">
+      {[0, 1, 2].map((i) => (
+        <li key={i} className="task task--skeleton" aria-hidden="true">
+          <div className="task__body">
+            <div className="skeleton" />
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}

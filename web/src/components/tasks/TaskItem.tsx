@@ -1,0 +1,178 @@
+'use client';
+
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { TaskFieldsFragment } from '../../gql/graphql';
+import { validateDescription, validateTitle } from '../../lib/validation';
+import { TextAreaField, TextField } from '../forms/TextField';
+import { useFormFields } from '../forms/useFormFields';
+
+export interface TaskActions {
+  onToggle: (task: TaskFieldsFragment) => void;
+  onDelete: (task: TaskFieldsFragment) => void;
+  /** Resolves to an error message (the form stays open), or null when saved. */
+  onSave: (task: TaskFieldsFragment, input: { title: string; description: string | null }) => Promise<string | null>;
+}
+
+type Mode = 'view' | 'edit' | 'confirm-delete';
+
+export function TaskItem({ task, actions }: { task: TaskFieldsFragment; actions: TaskActions }) {
+  const [mode, setMode] = useState<Mode>('view');
+  const titleId = useId();
+  const editButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const cancelDelete = useRef<HTMLButtonElement>(null);
+  const returnFocusTo = useRef<'edit' | 'delete' | null>(null);
+
+  // Put focus back where the user was after leaving edit / confirm mode.
+  useEffect(() => {
+    if (mode === 'confirm-delete') cancelDelete.current?.focus();
+    if (mode === 'view' && returnFocusTo.current) {
+      (returnFocusTo.current === 'edit' ? editButton : deleteButton).current?.focus();
+      returnFocusTo.current = null;
+    }
+  }, [mode]);
+
+  const back = (from: 'edit' | 'delete') => {
+    returnFocusTo.current = from;
+    setMode('view');
+  };
+
+  return (
+    <li className={`task${task.completed ? ' task--done' : ''}`}>
+      <input
+        type="checkbox"
+        checked={task.completed}
+        onChange={() => actions.onToggle(task)}
+        aria-labelledby={titleId}
+        disabled={mode === 'edit'}
+      />
+      {mode === 'edit' ? (
+        <EditTaskForm task={task} onSave={actions.onSave} onDone={() => back('edit')} titleId={titleId} />
+      ) : (
+        <>
+          <div className="task__body">
+            <p className="task__title" id={titleId}>
+              {task.title}
+            </p>
+            {task.description ? <p className="task__description">{task.description}</p> : null}
+          </div>
+          {mode === 'confirm-delete' ? (
+            <div className="task__confirm" role="group" aria-label={`Delete “${task.title}”?`}>
+              <span>Delete this task?</span>
+              <button
+                type="button"
+                className="button button--small button--danger-solid"
+                onClick={() => actions.onDelete(task)}
+              >
+                Delete<span className="visually-hidden"> “{task.title}”</span>
+              </button>
+              <button type="button" className="button button--small" ref={cancelDelete} onClick={() => back('delete')}>
+                Keep it
+              </button>
+            </div>
+          ) : (
+            <div className="task__actions">
+              <button type="button" className="button button--small" ref={editButton} onClick={() => setMode('edit')}>
+                Edit<span className="visually-hidden"> “{task.title}”</span>
+              </button>
+              <button
+                type="button"
+                className="button button--small button--danger"
+                ref={deleteButton}
+                onClick={() => setMode('confirm-delete')}
+              >
+                Delete<span className="visually-hidden"> “{task.title}”</span>
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </li>
+  );
+}
+
+function EditTaskForm({
+  task,
+  onSave,
+  onDone,
+  titleId,
+}: {
+  task: TaskFieldsFragment;
+  onSave: TaskActions['onSave'];
+  onDone: () => void;
+  titleId: string;
+}) {
+  const { values, field, validateAll } = useFormFields(
+    { title: task.title, description: task.description ?? '' },
+    { title: validateTitle, description: validateDescription },
+  );
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const titleInput = useRef<HTMLInputElement | null>(null);
+
+  useEffect(() => {
+    titleInput.current?.focus();
+    titleInput.current?.select();
+  }, []);
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setFormError(null);
+    if (!validateAll()) return;
+    setSaving(true);
+    const description = values.description.trim();
+    const problem = await onSave(task, {
+      title: values.title.trim(),
+      description: description === '' ? null : description,
+    });
+    setSaving(false);
+    if (problem) setFormError(problem);
+    else onDone();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLFormElement>) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onDone();
+    }
+  };
+
+  const title = field('title');
+  return (
+    <form
+      className="task__edit"
+      noValidate
+      onSubmit={onSubmit}
+      onKeyDown={onKeyDown}
+      aria-label={`Edit “${task.title}”`}
+    >
+      {/* Keeps the checkbox's accessible name while editing. */}
+      <span id={titleId} className="visually-hidden">
+        {task.title}
+      </span>
+      {formError ? (
+        <p role="alert" className="notice notice--error">
+          {formError}
+        </p>
+      ) : null}
+      <TextField
+        label="Title"
+        autoComplete="off"
+        {...title}
+        ref={(element) => {
+          titleInput.current = element;
+          title.ref(element);
+        }}
+      />
+      <TextAreaField label="Description" rows={2} {...field('description')} />
+      <div className="task__edit-actions">
+        <button type="submit" className="button button--small button--primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" className="button button--small" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,329 @@
+// A stand-in for the Taskgate API behind `fetch`, for component tests only. It follows the
+// contract in schema.graphql and better-auth's HTTP answers closely enough that the real client
+// code (better-auth client, urql, graphcache, the auth exchange) runs unchanged on top of it.
+// Tests can hold a response (to look at the optimistic UI) or make one operation fail.
+import { vi } from 'vitest';
+
+export interface FakeTask {
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface FakeUser {
+  id: string;
+  name: string;
+  email: string;
+  password: string;
+}
+
+type GraphQLResponse = { data?: unknown; errors?: { message: string; extensions?: { code: string } }[] };
+type Override = (variables: Record<string, unknown>) => GraphQLResponse | { status: number; body: unknown } | undefined;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: unknown;
+}
+
+function base64url(value: unknown): string {
+  return btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fakeJwt(claims: { sub: string; iat: number; exp: number }): string {
+  return `${base64url({ alg: 'EdDSA', typ: 'JWT' })}.${base64url(claims)}.signature`;
+}
+
+export function gqlError(code: string, message = code): GraphQLResponse {
+  return { data: null, errors: [{ message, extensions: { code } }] };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+export class FakeApi {
+  users: FakeUser[] = [{ id: 'u1', name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse' }];
+  /** The signed-in user (the session cookie), or null. */
+  sessionUserId: string | null = null;
+  tasks: FakeTask[] = [];
+  requests: RecordedRequest[] = [];
+  tokenTtlSeconds = 900;
+  tokensIssued = 0;
+  /** Tokens the API still accepts (a token leaves this set to simulate expiry/revocation). */
+  validTokens = new Set<string>();
+  private clock = Date.parse('2026-11-25T12:00:00.000Z');
+  private nextTaskId = 1;
+  private overrides = new Map<string, Override[]>();
+  private holds = new Map<string, { promise: Promise<void>; release: () => void }>();
+  authOverrides = new Map<string, () => Response>();
+
+  /** Adds tasks; the last one given is the newest. */
+  seed(count: number, make: (i: number) => Partial<FakeTask> = () => ({})): FakeTask[] {
+    const created: FakeTask[] = [];
+    for (let i = 1; i <= count; i++) created.push(this.addTask({ title: `Task ${i}`, ...make(i) }));
+    return created;
+  }
+
+  addTask(fields: Partial<FakeTask> & { title: string }): FakeTask {
+    this.clock += 1000;
+    const now = new Date(this.clock).toISOString();
+    const task: FakeTask = {
+      id: `t${String(this.nextTaskId++).padStart(3, '0')}`,
+      description: null,
+      completed: false,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      ...fields,
+    };
+    this.tasks.push(task);
+    return task;
+  }
+
+  signIn(userId = 'u1'): this {
+    this.sessionUserId = userId;
+    return this;
+  }
+
+  /** The next `times` calls of this GraphQL operation answer with `override` instead. */
+  failNext(operationName: string, response: GraphQLResponse, times = 1): void {
+    const list = this.overrides.get(operationName) ?? [];
+    for (let i = 0; i < times; i++) list.push(() => response);
+    this.overrides.set(operationName, list);
+  }
+
+  /** Holds every response of this operation until the returned function is called. */
+  hold(operationName: string): () => void {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.holds.set(operationName, { promise, release });
+    return () => {
+      this.holds.delete(operationName);
+      release();
+    };
+  }
+
+  graphqlRequests(operationName?: string): RecordedRequest[] {
+    return this.requests.filter(
+      (request) =>
+        request.path === '/graphql' &&
+        (operationName === undefined ||
+          (request.body as { operationName?: string } | null)?.operationName === operationName),
+    );
+  }
+
+  install(): this {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((input: RequestInfo | URL, init?: RequestInit) => this.handle(input, init)),
+    );
+    return this;
+  }
+
+  private async handle(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+    const request = input instanceof Request ? input : undefined;
+    const url = new URL(request ? request.url : String(input), window.location.href);
+    const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
+    const headers = new Headers(init.headers ?? request?.headers);
+    const rawBody = init.body ?? (request ? await request.text() : undefined);
+    let body: unknown = null;
+    if (typeof rawBody === 'string' && rawBody !== '') body = JSON.parse(rawBody);
+    this.requests.push({ method, path: url.pathname, headers, body });
+
+    if (url.pathname.startsWith('/api/auth/')) return this.auth(url.pathname.slice('/api/auth'.length), method, body);
+    if (url.pathname === '/graphql') {
+      if (method !== 'POST')
+        return json(400, { errors: [{ message: 'This operation has been blocked as a potential CSRF.' }] });
+      return this.graphql(
+        body as { query: string; operationName?: string; variables?: Record<string, unknown> },
+        headers,
+      );
+    }
+    return json(404, { message: 'not found' });
+  }
+
+  private user(): FakeUser | undefined {
+    return this.users.find((user) => user.id === this.sessionUserId);
+  }
+
+  private auth(path: string, method: string, body: unknown): Response {
+    const override = this.authOverrides.get(path);
+    if (override) return override();
+    const input = (body ?? {}) as Record<string, string>;
+    switch (`${method} ${path}`) {
+      case 'GET /get-session': {
+        const user = this.user();
+        if (!user) return json(200, null);
+        const { password: _password, ...publicUser } = user;
+        return json(200, {
+          session: { id: 's1', userId: user.id, expiresAt: '2026-12-02T12:00:00.000Z' },
+          user: {
+            ...publicUser,
+            emailVerified: false,
+            createdAt: '2026-11-01T00:00:00.000Z',
+            updatedAt: '2026-11-01T00:00:00.000Z',
+          },
+        });
+      }
+      case 'POST /sign-in/email': {
+        const user = this.users.find((u) => u.email === input.email && u.password === input.password);
+        if (!user) return json(401, { code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' });
+        this.sessionUserId = user.id;
+        return json(200, {
+          redirect: false,
+          token: 'session-token',
+          user: { id: user.id, email: user.email, name: user.name },
+        });
+      }
+      case 'POST /sign-up/email': {
+        if (this.users.some((u) => u.email === input.email)) {
+          return json(422, {
+            code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL',
+            message: 'User already exists. Use another email.',
+          });
+        }
+        if (input.password === 'password123') {
+          return json(400, {
+            code: 'PASSWORD_REJECTED',
+            message: 'Password is too common; choose a less guessable password.',
+          });
+        }
+        const user = {
+          id: `u${this.users.length + 1}`,
+          name: input.name ?? '',
+          email: input.email ?? '',
+          password: input.password ?? '',
+        };
+        this.users.push(user);
+        this.sessionUserId = user.id;
+        return json(200, { token: 'session-token', user: { id: user.id, email: user.email, name: user.name } });
+      }
+      case 'POST /sign-out':
+        this.sessionUserId = null;
+        return json(200, { success: true });
+      case 'GET /token': {
+        const user = this.user();
+        if (!user) return json(401, { code: 'UNAUTHORIZED', message: 'Unauthorized' });
+        const iat = Math.floor(Date.now() / 1000);
+        const token = fakeJwt({
+          sub: user.id,
+          iat: iat + this.tokensIssued,
+          exp: iat + this.tokensIssued + this.tokenTtlSeconds,
+        });
+        this.tokensIssued += 1;
+        this.validTokens.add(token);
+        return json(200, { token });
+      }
+      default:
+        return json(404, { message: 'not found' });
+    }
+  }
+
+  private async graphql(
+    request: { query: string; operationName?: string; variables?: Record<string, unknown> },
+    headers: Headers,
+  ): Promise<Response> {
+    const name = request.operationName ?? '';
+    const variables = request.variables ?? {};
+    const hold = this.holds.get(name);
+    if (hold) await hold.promise;
+
+    const override = this.overrides.get(name)?.shift();
+    const overridden = override?.(variables);
+    if (overridden) {
+      return 'status' in overridden && typeof overridden.status === 'number'
+        ? json(overridden.status, (overridden as { body: unknown }).body)
+        : json(200, overridden);
+    }
+
+    if (name === 'Health') return json(200, { data: { health: 'ok' } });
+    const token = headers.get('authorization')?.replace(/^Bearer /, '');
+    const user = token && this.validTokens.has(token) ? this.user() : undefined;
+    if (!user) return json(200, gqlError('UNAUTHENTICATED', 'A valid access token is required.'));
+    return json(200, this.execute(name, variables, user));
+  }
+
+  private execute(name: string, variables: Record<string, unknown>, user: FakeUser): GraphQLResponse {
+    const task = (t: FakeTask) => ({ __typename: 'Task', ...t });
+    const find = (id: unknown) => this.tasks.find((t) => t.id === id);
+    const newestFirst = () =>
+      [...this.tasks].sort((a, b) =>
+        a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
+      );
+    const page = (status: unknown, first: number, after: unknown) => {
+      const all = newestFirst().filter((t) => status === 'ALL' || (status === 'COMPLETED') === t.completed);
+      const start = typeof after === 'string' ? all.findIndex((t) => t.id === after) + 1 : 0;
+      const nodes = all.slice(start, start + first);
+      return {
+        __typename: 'TaskPage',
+        totalCount: all.length,
+        nodes: nodes.map(task),
+        pageInfo: {
+          __typename: 'PageInfo',
+          endCursor: nodes.at(-1)?.id ?? null,
+          hasNextPage: start + first < all.length,
+        },
+      };
+    };
+    const touch = (t: FakeTask) => {
+      this.clock += 1000;
+      t.updatedAt = new Date(this.clock).toISOString();
+      t.version += 1;
+    };
+
+    switch (name) {
+      case 'Me':
+        return { data: { me: { __typename: 'User', id: user.id, name: user.name, email: user.email } } };
+      case 'Tasks':
+        return { data: { tasks: page(variables.status ?? 'ALL', Number(variables.first ?? 20), variables.after) } };
+      case 'TaskCounts':
+        return {
+          data: { all: page('ALL', 1, null), pending: page('PENDING', 1, null), completed: page('COMPLETED', 1, null) },
+        };
+      case 'Task': {
+        const found = find(variables.id);
+        return { data: { task: found ? task(found) : null } };
+      }
+      case 'CreateTask': {
+        const input = variables.input as { title: string; description?: string | null };
+        if (input.title.trim().length === 0 || input.title.trim().length > 200)
+          return gqlError('BAD_USER_INPUT', 'title must be 1–200 characters');
+        return {
+          data: {
+            createTask: task(this.addTask({ title: input.title.trim(), description: input.description ?? null })),
+          },
+        };
+      }
+      case 'UpdateTask': {
+        const found = find(variables.id);
+        if (!found) return gqlError('NOT_FOUND', 'Task not found');
+        if (variables.expectedVersion != null && variables.expectedVersion !== found.version)
+          return gqlError('CONFLICT', 'Version mismatch');
+        const input = variables.input as Partial<FakeTask>;
+        Object.assign(found, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+        touch(found);
+        return { data: { updateTask: task(found) } };
+      }
+      case 'ToggleTask': {
+        const found = find(variables.id);
+        if (!found) return gqlError('NOT_FOUND', 'Task not found');
+        found.completed = !found.completed;
+        touch(found);
+        return { data: { toggleTask: task(found) } };
+      }
+      case 'DeleteTask': {
+        const found = find(variables.id);
+        if (!found) return gqlError('NOT_FOUND', 'Task not found');
+        this.tasks = this.tasks.filter((t) => t !== found);
+        return { data: { deleteTask: found.id } };
+      }
+      default:
+        return { errors: [{ message: `Unknown operation ${name}` }] };
+    }
+  }
+}
