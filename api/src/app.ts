@@ -113,7 +113,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     loadKeys: async () => (await auth.api.getJwks()) as never,
   });
   const tasks = new TaskService(db, (viewer, taskId) =>
-    app.log.warn({ event: 'cross_owner_access', userId: viewer.userId, taskId }, 'task of another owner requested'),
+    app.log.warn({ event: 'cross_owner_access', reqId: viewer.requestId, userId: viewer.userId, taskId }, 'task of another owner requested'),
   );
   const users = new UserService(db);
 

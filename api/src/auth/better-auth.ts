@@ -131,6 +131,9 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
     trustedOrigins: [...new Set([settings.baseURL, ...settings.trustedOrigins])],
     database: pool,
     telemetry: { enabled: false },
+    // better-auth's own warnings ("User not found" / "Invalid password") would tell the two login
+    // failures apart in the logs; our routes log security events themselves (masked).
+    logger: { level: 'error' },
     ...authTableOptions(),
     emailAndPassword: {
       enabled: true,

@@ -9,10 +9,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import { optionalViewer } from '../plugins/viewer.js';
-import { apiRateLimit } from '../plugins/rate-limits.js';
+import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
 import { errorLoggingPlugin, formatError } from './errors.js';
 import { buildSchema } from './schema.js';
+import { operationCost } from './cost.js';
+import { GraphQLError } from 'graphql';
 
 export interface GraphQLOptions {
   tasks: TaskService;
@@ -46,10 +48,29 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,
-    formatError,
+    formatError: (formatted, error) => {
+      const out = formatError(formatted, error);
+      return opts.production ? { ...out, message: out.message.replace(/\s*Did you mean [^?]*\?/g, '') } : out;
+    },
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
       errorLoggingPlugin(app.log),
+      {
+        // armor's cost rule only sees literal `first`s; charge variables at their actual value.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, request, operation }) {
+              if (!operation) return;
+              const cost = operationCost(document, operation, request.variables ?? {});
+              if (cost > GRAPHQL_LIMITS.cost) {
+                throw new GraphQLError(`Query cost limit of ${GRAPHQL_LIMITS.cost} exceeded, found ${Math.round(cost)}.`, {
+                  extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+                });
+              }
+            },
+          };
+        },
+      },
       opts.playground ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
@@ -58,6 +79,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     await apollo.stop();
   });
 
+  app.addHook('onRequest', apiIpRateLimit);
   app.addHook('onRequest', optionalViewer);
   app.addHook('onRequest', apiRateLimit);
   const handler = fastifyApolloHandler(apollo, {

@@ -79,7 +79,8 @@ async function errorsPlugin(app: FastifyInstance) {
       return sendError(reply, 'RATE_LIMITED', 'Too many requests; retry later.');
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', undefined, error.statusCode);
+      const code = BY_STATUS[error.statusCode] ?? 'VALIDATION_FAILED';
+      return sendError(reply, code, code === 'VALIDATION_FAILED' ? 'Request is invalid.' : 'Request refused.', undefined, error.statusCode);
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable');
@@ -93,6 +94,17 @@ async function errorsPlugin(app: FastifyInstance) {
     sendError(reply, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`),
   );
 }
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  412: 'PRECONDITION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300']);
 

@@ -42,17 +42,27 @@ export class AuthLimits {
     if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
   }
 
-  /** Task API: one budget per user and one per client IP. */
-  async apiRequest(ip: string, userId: string | undefined): Promise<void> {
-    const checks = [this.limiter.consume(`api:ip:${ip}`, this.rates.api)];
-    if (userId) checks.push(this.limiter.consume(`api:user:${userId}`, this.rates.api));
-    for (const verdict of await Promise.all(checks)) if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+  /** Task API, per signed-in user. */
+  async apiUser(userId: string): Promise<void> {
+    const verdict = await this.limiter.consume(`api:user:${userId}`, this.rates.api);
+    if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+  }
+
+  /** Task API, per client IP: counted before authentication, so invalid-token floods count too. */
+  async apiIp(ip: string): Promise<void> {
+    const verdict = await this.limiter.consume(`api:ip:${ip}`, this.rates.api);
+    if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
   }
 }
 
-/** onRequest hook (after the viewer hook) for /api/tasks and /graphql. */
+/** onRequest hook (before the viewer hook) for /api/tasks and /graphql: every request counts per IP. */
+export async function apiIpRateLimit(request: FastifyRequest, _reply: FastifyReply) {
+  await request.server.limits.apiIp(request.ip);
+}
+
+/** onRequest hook (after the viewer hook) for /api/tasks and /graphql: per user. */
 export async function apiRateLimit(request: FastifyRequest, _reply: FastifyReply) {
-  await request.server.limits.apiRequest(request.ip, request.viewer?.userId);
+  if (request.viewer) await request.server.limits.apiUser(request.viewer.userId);
 }
 
 async function rateLimitsPlugin(app: FastifyInstance, opts: { limits: AuthLimits }) {

@@ -54,7 +54,7 @@ export async function requireViewer(request: FastifyRequest, reply: FastifyReply
   if (!outcome.viewer) {
     return sendError(challenge(reply, false), 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <access token>.');
   }
-  request.viewer = outcome.viewer;
+  request.viewer = outcome.viewer && { ...outcome.viewer, requestId: String(request.id) };
 }
 
 /**
@@ -72,7 +72,7 @@ export async function optionalViewer(request: FastifyRequest, reply: FastifyRepl
         errors: [{ message: 'Access token is invalid or expired.', extensions: { code: 'UNAUTHENTICATED' } }],
       });
   }
-  request.viewer = outcome.viewer;
+  request.viewer = outcome.viewer && { ...outcome.viewer, requestId: String(request.id) };
 }
 
 async function viewerPlugin(app: FastifyInstance, opts: { tokens: AccessTokenVerifier }) {

@@ -137,7 +137,12 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         throw new AppError('UNAUTHENTICATED', 'Refresh token is invalid, expired or revoked.');
       }
       request.log.info({ event: 'refresh', userId: outcome.user.id }, 'refresh token rotated');
-      return tokenResponse(outcome.sessionToken, publicUser(outcome.user));
+      try {
+        return await tokenResponse(outcome.sessionToken, publicUser(outcome.user));
+      } catch (error) {
+        if (isAPIError(error)) throw new AppError('UNAUTHENTICATED', 'Refresh token is invalid, expired or revoked.');
+        throw error;
+      }
     },
   );
 
@@ -222,21 +227,34 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
     url: '/api/auth/*',
     schema: { hide: true } as object,
     async handler(request, reply) {
-      const path = betterAuthPath(request.url);
+      // One normalised URL for both the limiter and better-auth: duplicate slashes merged (else
+      // "//api" parses as a host), dot segments resolved and the fragment dropped by URL.
+      const q = request.url.indexOf('?');
+      const rawPath = q === -1 ? request.url : request.url.slice(0, q);
+      const url = new URL(rawPath.replace(/\/{2,}/g, '/') + (q === -1 ? '' : request.url.slice(q)), `http://${request.headers.host ?? 'localhost'}`);
+      const path = betterAuthPath(url.pathname);
       const email = String((request.body as { email?: unknown } | undefined)?.email ?? '');
       if (path === '/api/auth/sign-in/email') await app.limits.beforeLogin(request.ip, email);
       if (path === '/api/auth/sign-up/email') await app.limits.beforeRegister(request.ip);
-      const url = new URL(request.url, `http://${request.headers.host ?? 'localhost'}`);
       const headers = fromNodeHeaders(request.headers);
       // better-auth keys on X-Forwarded-For; give it the address Fastify trusts (TRUST_PROXY).
       headers.set('x-forwarded-for', request.ip);
       const init: RequestInit = { method: request.method, headers };
       if (request.method !== 'GET' && request.body !== undefined) init.body = JSON.stringify(request.body);
+      const signingOut = path === '/api/auth/sign-out' ? await auth.api.getSession({ headers }).catch(() => null) : null;
       const response = await auth.handler(new Request(url, init));
+      const userIdOf = async () => ((await response.clone().json().catch(() => null)) as { user?: { id?: string } } | null)?.user?.id;
       if (path === '/api/auth/sign-in/email') {
-        if (response.status === 401) await app.limits.loginFailed(email);
-        else if (response.ok) await app.limits.loginSucceeded(email);
+        if (response.status === 401) {
+          await app.limits.loginFailed(email);
+          request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
+        } else if (response.ok) {
+          await app.limits.loginSucceeded(email);
+          request.log.info({ event: 'login_success', userId: await userIdOf() }, 'login succeeded');
+        }
       }
+      if (path === '/api/auth/sign-up/email' && response.ok) request.log.info({ event: 'sign_up', userId: await userIdOf() }, 'user registered');
+      if (path === '/api/auth/sign-out' && response.ok && signingOut) request.log.info({ event: 'logout', userId: signingOut.user.id }, 'session revoked');
       reply.code(response.status);
       response.headers.forEach((value, key) => {
         if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value);

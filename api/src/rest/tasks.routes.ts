@@ -8,7 +8,7 @@ import type { TaskService } from '../domain/tasks/task.service.js';
 import type { TaskRecord, TaskStatus } from '../domain/tasks/task.types.js';
 import type { Viewer } from '../domain/users/user.types.js';
 import { requireViewer } from '../plugins/viewer.js';
-import { apiRateLimit } from '../plugins/rate-limits.js';
+import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
 import { requireJsonBody } from '../plugins/security.js';
 import {
   CreateTaskBody,
@@ -71,6 +71,7 @@ export interface TaskRoutesOptions {
 }
 
 const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { tasks }) => {
+  app.addHook('onRequest', apiIpRateLimit);
   app.addHook('onRequest', requireViewer);
   app.addHook('onRequest', apiRateLimit);
   app.addHook('onRequest', requireJsonBody);

@@ -11,4 +11,6 @@ export interface Viewer {
   /** better-auth session id (`sid` claim): the unit of revocation. */
   sessionId: string;
   role: 'USER' | 'ADMIN';
+  /** The request this viewer is acting in (for audit lines); set per request, never cached. */
+  requestId?: string;
 }
