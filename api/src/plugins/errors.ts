@@ -15,6 +15,8 @@ export function sendError(
   details?: FieldProblem[],
   status: number = ERROR_STATUS[code],
 ) {
+  // RFC 9110 §15.5.2: every 401 names the scheme to use.
+  if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="taskgate"');
   return reply
     .code(status)
     .header('cache-control', 'no-store')

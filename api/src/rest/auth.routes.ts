@@ -255,6 +255,7 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
       }
       if (path === '/api/auth/sign-up/email' && response.ok) request.log.info({ event: 'sign_up', userId: await userIdOf() }, 'user registered');
       if (path === '/api/auth/sign-out' && response.ok && signingOut) request.log.info({ event: 'logout', userId: signingOut.user.id }, 'session revoked');
+      if (response.status === 404) throw new AppError('NOT_FOUND', `No route for ${request.method} ${url.pathname}.`);
       reply.code(response.status);
       response.headers.forEach((value, key) => {
         if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value);

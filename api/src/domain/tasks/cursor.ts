@@ -3,6 +3,7 @@ import { validationFailed } from '../errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CURSOR = /^[A-Za-z0-9_-]{1,128}$/;
+const MAX_TIMESTAMP_MS = 253_402_300_799_999;
 
 export interface CursorPosition {
   createdAt: Date;
@@ -19,6 +20,8 @@ export function decodeCursor(cursor: string, field: string): CursorPosition {
   if (!CURSOR.test(cursor)) throw bad();
   const [ms, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
   if (rest.length > 0 || !ms || !id || !/^[0-9]{1,15}$/.test(ms) || !UUID.test(id)) throw bad();
+  // Past 9999-12-31 a timestamp has no ISO-8601 form PostgreSQL accepts.
+  if (Number(ms) > MAX_TIMESTAMP_MS) throw bad();
   const createdAt = new Date(Number(ms));
   if (Number.isNaN(createdAt.getTime())) throw bad();
   return { createdAt, id };
