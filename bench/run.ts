@@ -1,0 +1,690 @@
+// Taskgate's benchmark driver: `npm run bench [-- options]`.
+//
+// For each database (PostgreSQL, embedded PGlite) it starts the API in production mode as its own
+// process, seeds users through the real register/login routes and tasks by bulk SQL, starts the
+// floor server (bench/floor-server.ts) on the same data, and drives both with autocannon from a
+// separate load process (bench/load-worker.ts): warm-up, then N rounds in which every scenario
+// runs once, floor and API interleaved, so drift hits both alike. Medians over rounds; ratios are
+// taken per round and then the median. Results: bench/results/<out>.json and .md.
+//
+// Options (defaults for the full run; --smoke picks small ones):
+//   --smoke               a few seconds, tiny seed, one short round, PGlite only; asserts no speed
+//   --db=pg|pglite|both   (default both; smoke: pglite)
+//   --duration=10 --rounds=3 --warmup=2 --connections=50
+//   --users=1000 --tasks-per-user=50 --big-tasks=100000 --login-users=200 --login-rate=5
+//   --only=gql.list,rest.list   run only these scenarios (their floors are added)
+//   --api-root=/path      run the API from another checkout (lever experiments in a scratch copy)
+//   --api-env=KEY=VALUE   extra environment for the API process (repeatable)
+//   --variant-root=DIR, --variant-env=KEY=VALUE   A/B mode (PostgreSQL only): a second API "B"
+//                         (another checkout and/or environment) on the same database; every API
+//                         scenario X also runs as X@B right after X, and B is reported ÷ A per round.
+//                         B logs one user in before measuring, like A did (a login changes the
+//                         process: better-auth's AsyncLocalStorage turns on async_hooks for good);
+//                         --variant-prime=none skips that.
+//   --out=latest          results file name under bench/results/
+//   --api-node-arg=ARG    extra node flag for the API process (repeatable), e.g. --api-node-arg=--cpu-prof
+//   --keep-logs           keep the temporary directory (server logs) even on success
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { FromWorker, LoadResult, LoadSpec, ToWorker } from './load-worker.js';
+import { cpuSecondsOf, forkTs, killAllNow, rssOf, startProcess, stopAll, stopProcess, waitForHttp, type Proc } from './procs.js';
+import { renderMarkdown, renderTable, summarize, type DbRun, type Report, type RoundSample } from './report.js';
+import { SCENARIOS, baseName, type Target, checkResponse, makeRequest, scenario, type BenchData, type BenchUser } from './scenarios.js';
+import { BIG_EMAIL, PASSWORD, loginUsers, openSql, registerUsers, seedTasks } from './seed.js';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(BENCH_DIR, '..');
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+
+// ---------------------------------------------------------------- options
+type DbKind = 'pg' | 'pglite';
+
+interface Options {
+  smoke: boolean;
+  dbs: DbKind[];
+  duration: number;
+  rounds: number;
+  warmup: number;
+  connections: number;
+  users: number;
+  tasksPerUser: number;
+  bigTasks: number;
+  loginUsers: number;
+  loginRate: number;
+  only: string[] | null;
+  apiRoot: string;
+  apiEnv: Record<string, string>;
+  variant: { root: string; env: Record<string, string>; prime: boolean } | null;
+  out: string;
+  keepLogs: boolean;
+  apiNodeArgs: string[];
+  adminUrl: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const flags = new Map<string, string[]>();
+  for (const arg of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg}`);
+    flags.set(m[1]!, [...(flags.get(m[1]!) ?? []), m[2] ?? 'true']);
+  }
+  const known = ['smoke', 'db', 'duration', 'rounds', 'warmup', 'connections', 'users', 'tasks-per-user', 'big-tasks', 'login-users', 'login-rate', 'only', 'api-root', 'api-env', 'variant-root', 'variant-env', 'variant-prime', 'out', 'keep-logs', 'api-node-arg'];
+  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
+  const one = (k: string) => flags.get(k)?.at(-1);
+  const num = (k: string, def: number) => {
+    const v = one(k);
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${k} must be a number`);
+    return n;
+  };
+  const smoke = one('smoke') === 'true';
+  const db = one('db') ?? (smoke ? 'pglite' : 'both');
+  if (!['pg', 'pglite', 'both'].includes(db)) throw new Error('--db must be pg, pglite or both');
+  const envPairs = (flag: string) => {
+    const env: Record<string, string> = {};
+    for (const kv of flags.get(flag) ?? []) {
+      const i = kv.indexOf('=');
+      if (i < 1) throw new Error(`--${flag} takes KEY=VALUE`);
+      env[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+    return env;
+  };
+  const apiEnv = envPairs('api-env');
+  const apiRoot = path.resolve(one('api-root') ?? REPO_ROOT);
+  const variant =
+    flags.has('variant-root') || flags.has('variant-env')
+      ? { root: path.resolve(one('variant-root') ?? apiRoot), env: envPairs('variant-env'), prime: one('variant-prime') !== 'none' }
+      : null;
+  if (variant && db !== 'pg') throw new Error('A/B mode (--variant-*) needs --db=pg: PGlite has one owner at a time');
+  const only = one('only')?.split(',').filter(Boolean) ?? null;
+  if (only) for (const name of only) scenario(name);
+  return {
+    smoke,
+    dbs: db === 'both' ? ['pg', 'pglite'] : [db as DbKind],
+    duration: num('duration', smoke ? 0.5 : 10),
+    rounds: Math.max(1, Math.floor(num('rounds', smoke ? 1 : 3))),
+    warmup: num('warmup', smoke ? 0 : 2),
+    connections: Math.max(1, Math.floor(num('connections', smoke ? 8 : 50))),
+    users: Math.max(1, Math.floor(num('users', smoke ? 4 : 1000))),
+    tasksPerUser: Math.max(1, Math.floor(num('tasks-per-user', smoke ? 25 : 50))),
+    bigTasks: Math.max(50, Math.floor(num('big-tasks', smoke ? 2000 : 100_000))),
+    loginUsers: Math.max(1, Math.floor(num('login-users', smoke ? 4 : 200))),
+    loginRate: num('login-rate', 5),
+    only,
+    apiRoot,
+    apiEnv,
+    variant,
+    out: one('out') ?? (smoke ? 'smoke' : 'latest'),
+    keepLogs: one('keep-logs') === 'true',
+    apiNodeArgs: flags.get('api-node-arg') ?? [],
+    adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  };
+}
+
+// ---------------------------------------------------------------- helpers
+const log = (msg: string) => process.stdout.write(`${msg}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  let nproc = os.availableParallelism();
+  try {
+    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  } catch {
+    // keep availableParallelism
+  }
+  return {
+    nproc,
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
+    node: process.version,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+  };
+}
+
+/** Which code was measured: the commit and the API files that differ from it. */
+function source(apiRoot: string) {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    uncommittedApiFiles: git(['status', '--porcelain', '--', 'api/src']).split('\n').filter(Boolean).length,
+    apiRoot: apiRoot === REPO_ROOT ? '.' : apiRoot,
+  };
+}
+
+const loadavg = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+// ---------------------------------------------------------------- the load worker
+class LoadWorker {
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
+  private constructor(readonly proc: Proc) {
+    proc.child.on('message', (m: FromWorker) => {
+      if (m.t === 'ready') return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.t === 'error') p.reject(new Error(`load worker: ${m.message}`));
+      else p.resolve(m);
+    });
+    void proc.exited.then((code) => {
+      for (const p of this.pending.values()) p.reject(new Error(`load worker exited (${code})`));
+      this.pending.clear();
+    });
+  }
+
+  static async start(): Promise<LoadWorker> {
+    const proc = forkTs('load-worker', path.join(BENCH_DIR, 'load-worker.ts'), { cwd: REPO_ROOT });
+    const worker = new LoadWorker(proc);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('load worker did not start in 30 s')), 30_000);
+      proc.child.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      void proc.exited.then(() => reject(new Error('load worker exited at start')));
+    });
+    return worker;
+  }
+
+  private call(message: ToWorker & { id: number }, timeoutMs: number): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(message.id);
+        reject(new Error(`load worker: no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(message.id, {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.proc.child.send(message);
+    });
+  }
+
+  setData(data: BenchData) {
+    this.proc.child.send({ t: 'data', data } satisfies ToWorker);
+  }
+
+  async run(specs: LoadSpec[]): Promise<LoadResult[]> {
+    const longest = Math.max(...specs.map((s) => s.duration + (s.timeoutSeconds ?? 10)));
+    const m = await this.call({ t: 'run', id: this.nextId++, specs }, (longest + 30) * 1000);
+    if (m.t !== 'result') throw new Error('load worker: unexpected answer');
+    return m.results;
+  }
+
+  async hashRate(apiRoot: string, seconds: number, concurrency: number): Promise<{ algorithm: string; hashesPerSecond: number }> {
+    const m = await this.call({ t: 'hash', id: this.nextId++, seconds, concurrency, apiRoot }, (seconds + 60) * 1000);
+    if (m.t !== 'hash') throw new Error('load worker: unexpected answer');
+    return { algorithm: m.algorithm, hashesPerSecond: m.hashesPerSecond };
+  }
+}
+
+// ---------------------------------------------------------------- servers
+/** Database cleanups still owed (run on Ctrl-C too). */
+const pendingCleanups = new Set<() => Promise<void>>();
+
+interface DbTarget {
+  kind: DbKind;
+  databaseUrl?: string;
+  dataDir?: string; // PGlite: the API's DATA_DIR (database in DATA_DIR/db)
+  floorPgliteDir?: string;
+  cleanup: () => Promise<void>;
+}
+
+async function prepareDb(kind: DbKind, opts: Options, tmp: string): Promise<DbTarget> {
+  if (kind === 'pglite') {
+    const dataDir = path.join(tmp, 'pglite-api');
+    mkdirSync(dataDir, { recursive: true });
+    return { kind, dataDir, floorPgliteDir: path.join(tmp, 'pglite-floor', 'db'), cleanup: async () => {} };
+  }
+  const name = `tgbench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: opts.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(opts.adminUrl);
+  url.pathname = `/${name}`;
+  log(`  created database ${name}`);
+  const cleanup = async () => {
+    pendingCleanups.delete(cleanup);
+    if (!/^tgbench_[0-9a-f]{8}$/.test(name)) return; // only ever our own
+    const c = new pg.Client({ connectionString: opts.adminUrl });
+    await c.connect();
+    try {
+      await c.query(`drop database if exists ${name} with (force)`);
+      log(`  dropped database ${name}`);
+    } finally {
+      await c.end();
+    }
+  };
+  pendingCleanups.add(cleanup);
+  return { kind, databaseUrl: url.toString(), cleanup };
+}
+
+interface ApiHandle {
+  proc: Proc;
+  base: string;
+  startMs: number;
+  /** The API's own "ready in N ms" log figure (excludes Node/tsx boot). */
+  selfReportedMs: number | null;
+}
+
+async function startApi(
+  target: DbTarget,
+  opts: Options,
+  tmp: string,
+  secret: string,
+  label: string,
+  as: { root: string; env: Record<string, string> } = { root: opts.apiRoot, env: opts.apiEnv },
+): Promise<ApiHandle> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    BETTER_AUTH_SECRET: secret,
+    // Tokens minted at the start must outlive the run; the LRU honours exp either way.
+    ACCESS_TOKEN_TTL: '7200',
+    // All load comes from one IP and a few hundred users: keep the limiters in the path (their
+    // cost is measured) but with budgets the benchmark never exhausts. Unknown variables are
+    // ignored by older versions of the API.
+    RATE_LIMIT_API: '9999999/60',
+    RATE_LIMIT_LOGIN_IP: '9999999/60',
+    RATE_LIMIT_LOGIN_ACCOUNT: '9999999/900',
+    RATE_LIMIT_REGISTER_IP: '9999999/3600',
+    ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : { DATA_DIR: target.dataDir }),
+    // A/B mode: both APIs must accept the same tokens, so the same issuer/audience (not the port).
+    ...(opts.variant ? { PUBLIC_URL: 'http://127.0.0.1:4000' } : {}),
+    ...as.env,
+  };
+  const logFile = path.join(tmp, `api-${target.kind}-${label}.log`);
+  const started = performance.now();
+  const proc = startProcess(`api(${target.kind}, ${label})`, process.execPath, [...opts.apiNodeArgs, '--import', 'tsx', 'api/src/server.ts'], {
+    cwd: as.root,
+    env,
+    logFile,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`, proc, 120_000);
+  const startMs = performance.now() - started;
+  let selfReportedMs: number | null = null;
+  const m = /ready in (\d+) ms/.exec(readFileSync(logFile, 'utf8'));
+  if (m) selfReportedMs = Number(m[1]);
+  log(`  API (${target.kind}, ${label}) ready in ${Math.round(startMs)} ms${selfReportedMs !== null ? ` (self-reported ${selfReportedMs} ms)` : ''}`);
+  return { proc, base, startMs, selfReportedMs };
+}
+
+async function startFloor(target: DbTarget, tmp: string): Promise<{ proc: Proc; base: string }> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    NODE_ENV: 'production',
+    FLOOR_PORT: String(port),
+    ...(target.databaseUrl ? { FLOOR_DATABASE_URL: target.databaseUrl } : { FLOOR_PGLITE_DIR: target.floorPgliteDir }),
+  };
+  const proc = startProcess(`floor(${target.kind})`, process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'floor-server.ts')], {
+    cwd: REPO_ROOT,
+    env,
+    logFile: path.join(tmp, `floor-${target.kind}.log`),
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`, proc, 60_000);
+  return { proc, base };
+}
+
+// ---------------------------------------------------------------- one database
+/** Scenario order within a round: each floor right before the API scenarios compared with it. */
+const ORDER = [
+  'floor.list', 'gql.list', 'rest.list',
+  'floor.create', 'gql.create', 'rest.create',
+  'floor.toggle', 'gql.toggle',
+  'floor.me', 'rest.me',
+  'floor.mix', 'gql.mix',
+  'big.first', 'big.deep',
+  'auth.login', 'rest.list+login',
+];
+
+function selectedScenarios(opts: Options): string[] {
+  let names = ORDER;
+  if (opts.only) {
+    const want = new Set(opts.only);
+    for (const name of opts.only) {
+      const floor = scenario(name).floor;
+      if (floor) want.add(floor);
+      if (name.startsWith('big.') || name === 'rest.list+login') want.add('rest.list');
+    }
+    names = ORDER.filter((n) => want.has(n));
+  }
+  if (!opts.variant) return names;
+  return names.flatMap((n) => (scenario(n).target === 'api' ? [n, `${n}@B`] : [n]));
+}
+
+async function preflight(names: string[], data: BenchData, bases: Record<RunTarget, string>): Promise<void> {
+  for (const label of names) {
+    const name = baseName(label);
+    const req = makeRequest(name === 'rest.list+login' ? 'rest.list' : name, data);
+    const res = await fetch(`${bases[targetOf(label)]}${req.path}`, {
+      method: req.method,
+      headers: req.headers,
+      ...(req.body === undefined ? {} : { body: req.body }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    const problem = checkResponse(name === 'rest.list+login' ? 'rest.list' : name, res.status, body);
+    if (problem) throw new Error(`preflight failed${label !== name ? ' (variant B)' : ''}: ${problem}`);
+  }
+}
+
+type RunTarget = Target;
+const targetOf = (label: string): RunTarget => (label.endsWith('@B') ? 'variant' : scenario(label).target);
+
+async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: string): Promise<DbRun> {
+  log(`\n== ${kind === 'pg' ? 'PostgreSQL' : 'PGlite (embedded)'} ==`);
+  const target = await prepareDb(kind, opts, tmp);
+  const secret = randomBytes(36).toString('base64url');
+  const run: DbRun = { db: kind, starts: [], seed: {}, hash: null, rounds: [], rssAfterRound: [], floorRssAfterRound: [], notes: [] };
+  let api: ApiHandle | null = null;
+  let floor: { proc: Proc; base: string } | null = null;
+  let variant: ApiHandle | null = null;
+  try {
+    // 1. cold start (empty database: migrations applied), users through the real register route.
+    api = await startApi(target, opts, tmp, secret, 'cold');
+    run.starts.push({ label: 'first start (empty database, migrations applied)', ms: api.startMs, selfReportedMs: api.selfReportedMs });
+    let t = performance.now();
+    const { users, big } = await registerUsers(api.base, opts.users, 4);
+    run.seed.registerSeconds = (performance.now() - t) / 1000;
+    run.seed.users = users.length + 1;
+    await stopProcess(api.proc);
+    api = null;
+
+    // 2. tasks by bulk SQL, with the API stopped (PGlite has one owner at a time).
+    t = performance.now();
+    const sql = await openSql(target.databaseUrl ? { databaseUrl: target.databaseUrl } : { pgliteDir: path.join(target.dataDir!, 'db') });
+    let seeded;
+    try {
+      seeded = await seedTasks(sql, opts.tasksPerUser, opts.bigTasks, big.id);
+    } finally {
+      await sql.close();
+    }
+    run.seed.taskRows = seeded.rows;
+    run.seed.taskSeconds = (performance.now() - t) / 1000;
+    if (target.floorPgliteDir) cpSync(path.join(target.dataDir!, 'db'), target.floorPgliteDir, { recursive: true });
+
+    // 3. warm start (database exists), then tokens through the real login route.
+    api = await startApi(target, opts, tmp, secret, 'warm');
+    run.starts.push({ label: 'restart (database migrated and seeded)', ms: api.startMs, selfReportedMs: api.selfReportedMs });
+    t = performance.now();
+    const loginSet = users.slice(0, Math.min(opts.loginUsers, users.length));
+    const tokens = await loginUsers(api.base, [...loginSet.map((u) => u.email), BIG_EMAIL], 4);
+    run.seed.loginSeconds = (performance.now() - t) / 1000;
+    run.seed.tokens = tokens.size;
+    const toBench = (u: { id: string; email: string }): BenchUser => ({
+      id: u.id,
+      email: u.email,
+      token: tokens.get(u.email)!,
+      taskIds: seeded.taskIds.get(u.id) ?? [],
+    });
+    const data: BenchData = { password: PASSWORD, users: loginSet.map(toBench), big: toBench(big), deepCursor: seeded.deepCursor };
+    if (data.users.some((u) => u.taskIds.length === 0)) throw new Error('a bench user has no tasks');
+
+    floor = await startFloor(target, tmp);
+    if (opts.variant) {
+      variant = await startApi(target, opts, tmp, secret, 'variant B', opts.variant);
+      if (opts.variant.prime) await loginUsers(variant.base, [BIG_EMAIL], 1);
+      run.notes.push(
+        `A/B: B = ${opts.variant.root === REPO_ROOT ? 'this checkout' : opts.variant.root} with env ${JSON.stringify(opts.variant.env)}` +
+          (opts.variant.prime ? ' (primed with one login)' : ' (not primed: no login before measuring)'),
+      );
+    }
+    worker.setData(data);
+    const names = selectedScenarios(opts);
+    const bases: Record<RunTarget, string> = { api: api.base, floor: floor.base, variant: variant?.base ?? api.base };
+    const pids: Record<RunTarget, number> = { api: api.proc.pid, floor: floor.proc.pid, variant: variant?.proc.pid ?? api.proc.pid };
+    await preflight(names, data, bases);
+    log(`  preflight ok (${names.length} scenarios)`);
+
+    // Raw password-hash throughput with both servers idle: the ceiling for logins/s.
+    if (names.includes('auth.login')) {
+      const concurrency = 4; // libuv's default pool: enough to fill every core here
+      const rate = await worker.hashRate(opts.apiRoot, opts.smoke ? 1 : 5, concurrency);
+      run.hash = { ...rate, concurrency };
+      log(`  raw password hash (${rate.algorithm}, ${concurrency} in flight): ${rate.hashesPerSecond.toFixed(1)} hashes/s`);
+    }
+
+    const specsFor = (label: string, requested: number): LoadSpec[] => {
+      const name = baseName(label);
+      const s = scenario(name);
+      const url = bases[targetOf(label)];
+      // A login takes a whole password hash: short smoke windows would see none complete.
+      const duration = opts.smoke && name.includes('login') ? Math.max(requested, 3) : requested;
+      const spec: LoadSpec = {
+        scenario: name,
+        url,
+        connections: s.connections ? Math.min(s.connections, opts.connections) : opts.connections,
+        duration,
+        ...(s.timeoutSeconds ? { timeoutSeconds: s.timeoutSeconds } : {}),
+        ...(opts.smoke ? { sampleIntMs: 250 } : {}),
+      };
+      const specs = [spec];
+      if (s.background) {
+        specs.push({
+          scenario: s.background.scenario,
+          url,
+          connections: Math.min(s.background.connections, opts.connections),
+          duration,
+          overallRate: opts.loginRate,
+          timeoutSeconds: 30,
+          ...(opts.smoke ? { sampleIntMs: 250 } : {}),
+        });
+      }
+      return specs;
+    };
+    const settle = async (name: string) => {
+      // Logins leave hashes queued on the server's thread pool: let them drain.
+      await sleep(name.includes('login') ? (opts.smoke ? 300 : 2500) : opts.smoke ? 50 : 500);
+    };
+
+    if (opts.warmup > 0) {
+      log(`  warm-up: ${opts.warmup} s per scenario`);
+      for (const name of names) {
+        await worker.run(specsFor(name, opts.warmup));
+        await settle(name);
+      }
+    }
+
+    /** A/B runs: B goes first in even rounds, so neither side always follows the floor. */
+    const orderFor = (round: number) => {
+      if (!opts.variant || round % 2 === 1) return names;
+      const out = [...names];
+      for (let i = 0; i + 1 < out.length; i++) {
+        if (out[i + 1] === `${out[i]}@B`) {
+          [out[i], out[i + 1]] = [out[i + 1]!, out[i]!];
+          i++;
+        }
+      }
+      return out;
+    };
+
+    for (let round = 1; round <= opts.rounds; round++) {
+      log(`  round ${round}/${opts.rounds}`);
+      for (const name of orderFor(round)) {
+        const pid = pids[targetOf(name)];
+        let peak = rssOf(pid) ?? 0;
+        const sampler = setInterval(() => {
+          const r = rssOf(pid);
+          if (r !== null && r > peak) peak = r;
+        }, 200);
+        let results: LoadResult[];
+        const cpuBefore = cpuSecondsOf(pid);
+        try {
+          results = await worker.run(specsFor(name, opts.duration));
+        } finally {
+          clearInterval(sampler);
+        }
+        const cpuAfter = cpuSecondsOf(pid);
+        const [main, background] = results as [LoadResult, LoadResult | undefined];
+        const served = main.ok + main.non2xx + (background ? background.ok + background.non2xx : 0);
+        const cpuUsPerRequest =
+          cpuBefore !== null && cpuAfter !== null && served > 0 ? ((cpuAfter - cpuBefore) * 1e6) / served : null;
+        const sample: RoundSample = {
+          round,
+          scenario: name,
+          target: targetOf(name),
+          result: main,
+          rssPeak: peak,
+          cpuUsPerRequest,
+          background: background ?? null,
+        };
+        run.rounds.push(sample);
+        log(
+          `    ${name.padEnd(16)} ${main.rps.toFixed(0).padStart(6)} req/s  p50 ${String(main.p50).padStart(4)} ms  p99 ${String(main.p99).padStart(5)} ms  rss ${(peak / 2 ** 20).toFixed(0)} MB  cpu ${cpuUsPerRequest === null ? '?' : cpuUsPerRequest.toFixed(0)} µs/req` +
+            (main.non2xx + main.errors + main.timeouts + main.gqlErrors > 0
+              ? `  !! non2xx ${main.non2xx} errors ${main.errors} timeouts ${main.timeouts} gqlErrors ${main.gqlErrors}`
+              : '') +
+            (background ? `  | background logins ${background.rps.toFixed(1)}/s` : ''),
+        );
+        await settle(name);
+      }
+      run.rssAfterRound.push(rssOf(pids.api) ?? 0);
+      run.floorRssAfterRound.push(rssOf(pids.floor) ?? 0);
+    }
+    run.loadavgAfter = loadavg();
+    return run;
+  } finally {
+    if (floor) await stopProcess(floor.proc);
+    if (variant) await stopProcess(variant.proc);
+    if (api) await stopProcess(api.proc);
+    await target.cleanup().catch((error: unknown) => log(`  cleanup failed: ${String(error)}`));
+  }
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!existsSync(path.join(opts.apiRoot, 'api/src/server.ts'))) throw new Error(`no api/src/server.ts under ${opts.apiRoot}`);
+  const info = machine();
+  log(`Taskgate benchmark${opts.smoke ? ' (smoke)' : ''}: ${opts.dbs.join(' + ')}; ${info.nproc} cores (${info.cpu}), node ${info.node}; load ${loadavg().join(' ')}`);
+  log(
+    `  ${opts.users} users × ${opts.tasksPerUser} tasks + 1 × ${opts.bigTasks}; ${opts.loginUsers} logged in; ` +
+      `${opts.connections} connections; warm-up ${opts.warmup} s; ${opts.rounds} × ${opts.duration} s`,
+  );
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tgbench-'));
+  const started = new Date();
+  const loadBefore = loadavg();
+  let worker: LoadWorker | null = null;
+  let ok = false;
+  try {
+    worker = await LoadWorker.start();
+    const runs: DbRun[] = [];
+    for (const kind of opts.dbs) runs.push(await runDb(kind, opts, worker, tmp));
+
+    const report: Report = {
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      smoke: opts.smoke,
+      machine: { ...info, loadavgBefore: loadBefore, loadavgAfter: loadavg() },
+      source: source(opts.apiRoot),
+      settings: {
+        duration: opts.duration,
+        rounds: opts.rounds,
+        warmup: opts.warmup,
+        connections: opts.connections,
+        users: opts.users,
+        tasksPerUser: opts.tasksPerUser,
+        bigTasks: opts.bigTasks,
+        loginUsers: opts.loginUsers,
+        loginRate: opts.loginRate,
+        apiRoot: opts.apiRoot === REPO_ROOT ? '.' : opts.apiRoot,
+        apiEnv: opts.apiEnv,
+        variant: opts.variant,
+        only: opts.only,
+      },
+      scenarios: SCENARIOS.map((s) => ({ name: s.name, target: s.target, floor: s.floor ?? null, description: s.description })),
+      runs: runs.map((r) => ({ ...r, summary: summarize(r) })),
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(path.join(RESULTS_DIR, `${opts.out}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(RESULTS_DIR, `${opts.out}.md`), renderMarkdown(report));
+    log(`\n${renderTable(report)}`);
+    log(`wrote bench/results/${opts.out}.json and .md`);
+
+    if (opts.smoke) {
+      // The harness works: every scenario ran and got successful answers. Speed is not judged.
+      const dead = report.runs.flatMap((r) =>
+        r.rounds
+          .filter((s) => s.result.ok === 0 || s.result.non2xx + s.result.errors + s.result.gqlErrors > 0)
+          .map((s) => `${r.db}/${s.scenario}`),
+      );
+      if (dead.length > 0) throw new Error(`smoke: failed or no successful responses in ${dead.join(', ')}`);
+    }
+    ok = true;
+  } finally {
+    if (worker) await stopProcess(worker.proc, 3000);
+    await stopAll();
+    if (ok && !opts.keepLogs) rmSync(tmp, { recursive: true, force: true });
+    else log(`logs kept in ${tmp}`);
+  }
+}
+
+process.on('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`\n${signal}: stopping children`);
+    killAllNow();
+    const cleanups = Promise.allSettled([...pendingCleanups].map((c) => c()));
+    void Promise.race([cleanups, sleep(5000)]).finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+    void stopAll().finally(() => process.exit(1));
+  },
+);
