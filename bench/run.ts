@@ -22,6 +22,8 @@
 //                         process: better-auth's AsyncLocalStorage turns on async_hooks for good);
 //                         --variant-prime=none skips that.
 //   --out=latest          results file name under bench/results/
+//   --api-entry=FILE, --variant-entry=FILE   the server module under its root (default
+//                         api/src/server.ts through tsx; a .js/.mjs file runs on plain node, e.g. a build)
 //   --api-node-arg=ARG    extra node flag for the API process (repeatable), e.g. --api-node-arg=--cpu-prof
 //   --keep-logs           keep the temporary directory (server logs) even on success
 import { randomBytes } from 'node:crypto';
@@ -60,7 +62,8 @@ interface Options {
   only: string[] | null;
   apiRoot: string;
   apiEnv: Record<string, string>;
-  variant: { root: string; env: Record<string, string>; prime: boolean } | null;
+  variant: { root: string; env: Record<string, string>; prime: boolean; entry: string } | null;
+  apiEntry: string;
   out: string;
   keepLogs: boolean;
   apiNodeArgs: string[];
@@ -74,7 +77,7 @@ function parseArgs(argv: string[]): Options {
     if (!m) throw new Error(`unknown argument ${arg}`);
     flags.set(m[1]!, [...(flags.get(m[1]!) ?? []), m[2] ?? 'true']);
   }
-  const known = ['smoke', 'db', 'duration', 'rounds', 'warmup', 'connections', 'users', 'tasks-per-user', 'big-tasks', 'login-users', 'login-rate', 'only', 'api-root', 'api-env', 'variant-root', 'variant-env', 'variant-prime', 'out', 'keep-logs', 'api-node-arg'];
+  const known = ['smoke', 'db', 'duration', 'rounds', 'warmup', 'connections', 'users', 'tasks-per-user', 'big-tasks', 'login-users', 'login-rate', 'only', 'api-root', 'api-env', 'variant-root', 'variant-env', 'variant-prime', 'variant-entry', 'api-entry', 'out', 'keep-logs', 'api-node-arg'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
   const one = (k: string) => flags.get(k)?.at(-1);
   const num = (k: string, def: number) => {
@@ -99,8 +102,13 @@ function parseArgs(argv: string[]): Options {
   const apiEnv = envPairs('api-env');
   const apiRoot = path.resolve(one('api-root') ?? REPO_ROOT);
   const variant =
-    flags.has('variant-root') || flags.has('variant-env')
-      ? { root: path.resolve(one('variant-root') ?? apiRoot), env: envPairs('variant-env'), prime: one('variant-prime') !== 'none' }
+    flags.has('variant-root') || flags.has('variant-env') || flags.has('variant-entry')
+      ? {
+          root: path.resolve(one('variant-root') ?? apiRoot),
+          env: envPairs('variant-env'),
+          prime: one('variant-prime') !== 'none',
+          entry: one('variant-entry') ?? one('api-entry') ?? 'api/src/server.ts',
+        }
       : null;
   if (variant && db !== 'pg') throw new Error('A/B mode (--variant-*) needs --db=pg: PGlite has one owner at a time');
   const only = one('only')?.split(',').filter(Boolean) ?? null;
@@ -121,6 +129,7 @@ function parseArgs(argv: string[]): Options {
     apiRoot,
     apiEnv,
     variant,
+    apiEntry: one('api-entry') ?? 'api/src/server.ts',
     out: one('out') ?? (smoke ? 'smoke' : 'latest'),
     keepLogs: one('keep-logs') === 'true',
     apiNodeArgs: flags.get('api-node-arg') ?? [],
@@ -308,7 +317,7 @@ async function startApi(
   tmp: string,
   secret: string,
   label: string,
-  as: { root: string; env: Record<string, string> } = { root: opts.apiRoot, env: opts.apiEnv },
+  as: { root: string; env: Record<string, string>; entry: string } = { root: opts.apiRoot, env: opts.apiEnv, entry: opts.apiEntry },
 ): Promise<ApiHandle> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -335,7 +344,7 @@ async function startApi(
   };
   const logFile = path.join(tmp, `api-${target.kind}-${label}.log`);
   const started = performance.now();
-  const proc = startProcess(`api(${target.kind}, ${label})`, process.execPath, [...opts.apiNodeArgs, '--import', 'tsx', 'api/src/server.ts'], {
+  const proc = startProcess(`api(${target.kind}, ${label})`, process.execPath, [...opts.apiNodeArgs, ...(/\.[cm]?js$/.test(as.entry) ? [] : ['--import', 'tsx']), as.entry], {
     cwd: as.root,
     env,
     logFile,
@@ -605,7 +614,10 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
 // ---------------------------------------------------------------- main
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(path.join(opts.apiRoot, 'api/src/server.ts'))) throw new Error(`no api/src/server.ts under ${opts.apiRoot}`);
+  if (!existsSync(path.join(opts.apiRoot, opts.apiEntry))) throw new Error(`no ${opts.apiEntry} under ${opts.apiRoot}`);
+  if (opts.variant && !existsSync(path.join(opts.variant.root, opts.variant.entry))) {
+    throw new Error(`no ${opts.variant.entry} under ${opts.variant.root}`);
+  }
   const info = machine();
   log(`Taskgate benchmark${opts.smoke ? ' (smoke)' : ''}: ${opts.dbs.join(' + ')}; ${info.nproc} cores (${info.cpu}), node ${info.node}; load ${loadavg().join(' ')}`);
   log(
@@ -615,6 +627,7 @@ async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tgbench-'));
   const started = new Date();
   const loadBefore = loadavg();
+  const measured = source(opts.apiRoot); // at the start: the repository may move on during the run
   let worker: LoadWorker | null = null;
   let ok = false;
   try {
@@ -627,7 +640,7 @@ async function main() {
       finishedAt: new Date().toISOString(),
       smoke: opts.smoke,
       machine: { ...info, loadavgBefore: loadBefore, loadavgAfter: loadavg() },
-      source: source(opts.apiRoot),
+      source: measured,
       settings: {
         duration: opts.duration,
         rounds: opts.rounds,
