@@ -6,6 +6,8 @@ test('access tokens expire and are renewed without losing the page; a dead sessi
   page,
   context,
 }) => {
+  // Skipped only when someone runs this file with a long E2E_ACCESS_TOKEN_TTL: waiting out a real
+  // 15-minute token is not a test. `npm run test:e2e` (and so CI) sets 10 s, so it always runs there.
   test.skip(TTL_MS > 30_000, 'needs the short token lifetime that `npm run test:e2e` configures');
   const email = uniqueEmail('expiry');
   const tokenRequests: number[] = [];
