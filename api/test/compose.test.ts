@@ -239,14 +239,25 @@ describe('Dockerfiles', () => {
     });
   }
 
-  it('api: runs src/server.ts with tsx, which is a production dependency of the api workspace', () => {
-    const final = dockerfile('api/Dockerfile').at(-1)!;
+  it('api: runs the esbuild bundle dist/src/server.mjs with plain node, built in a stage that has the dev dependencies', () => {
+    const stages = dockerfile('api/Dockerfile');
+    const final = stages.at(-1)!;
     const cmd = JSON.parse(all(final, 'CMD')[0]!.args) as string[];
-    expect(cmd).toEqual(['node', '--import', 'tsx', 'src/server.ts']);
+    expect(cmd).toEqual(['node', 'dist/src/server.mjs']);
     expect(all(final, 'WORKDIR').at(-1)!.args).toBe('/app/api');
-    expect(existsSync(path.join(REPO_ROOT, 'api/src/server.ts'))).toBe(true);
+    // dist comes from a stage that runs `npm run build -w api` after a full `npm ci` (esbuild is a dev dependency).
+    const distCopy = all(final, 'COPY').find((c) => /--from=\S+\s+\/app\/api\/dist\s+\.\/api\/dist$/.test(c.args));
+    expect(distCopy, 'COPY --from=<build> /app/api/dist ./api/dist').toBeDefined();
+    const build = stages.find((s) => s.name === /--from=(\S+)/.exec(distCopy!.args)![1])!;
+    expect(all(build, 'RUN').some((r) => /\bnpm run build (-w|--workspace)[ =]api\b/.test(r.args))).toBe(true);
+    expect(all(build, 'RUN').find((r) => /\bnpm ci\b/.test(r.args))!.args).not.toMatch(/--omit=dev/);
     const pkg = JSON.parse(readRepoFile('api/package.json')) as Json;
+    expect(pkg.scripts.build).toBe('node build.mjs');
+    expect(pkg.devDependencies.esbuild).toBeDefined();
+    expect(readRepoFile('api/build.mjs')).toMatch(/path\.join\(API_DIR, 'dist', 'src'\)/);
+    // The one-off CLIs still run from the sources through tsx, a production dependency.
     expect(pkg.dependencies.tsx).toBeDefined();
+    expect(all(final, 'COPY').some((c) => /^api\/src\s/.test(c.args))).toBe(true);
     // schema.graphql is read from the repository root at start.
     expect(all(final, 'COPY').some((c) => /\bschema\.graphql\b/.test(c.args))).toBe(true);
   });
