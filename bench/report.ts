@@ -295,6 +295,7 @@ export function renderMarkdown(report: Report): string {
       `Ratios are per round (floor measured minutes apart at most), then the median.` +
       (Object.keys(st.apiEnv as object).length ? ` API env: \`${JSON.stringify(st.apiEnv)}\`.` : '') +
       (st.apiRoot !== '.' ? ` API from \`${String(st.apiRoot)}\`.` : '') +
+      (st.apiEntry ? ` API entry \`${String(st.apiEntry)}\`.` : '') +
       ` Code: commit ${report.source.commit}${report.source.uncommittedApiFiles ? ` + ${report.source.uncommittedApiFiles} uncommitted api/src files` : ''}` +
       `${report.source.apiRoot !== '.' ? ` (HEAD when the run started; the API ran from a copy of the tree at \`${report.source.apiRoot}\`)` : ''}.`,
     '',

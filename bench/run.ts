@@ -22,8 +22,10 @@
 //                         process: better-auth's AsyncLocalStorage turns on async_hooks for good);
 //                         --variant-prime=none skips that.
 //   --out=latest          results file name under bench/results/
-//   --api-entry=FILE, --variant-entry=FILE   the server module under its root (default
-//                         api/src/server.ts through tsx; a .js/.mjs file runs on plain node, e.g. a build)
+//   --api-entry=FILE, --variant-entry=FILE   the server module under its root (default: the
+//                         production build api/dist/src/server.mjs on plain node, built first with
+//                         `node api/build.mjs --if-stale`; a root without api/build.mjs runs
+//                         api/src/server.ts through tsx; a .ts file runs through tsx)
 //   --api-node-arg=ARG    extra node flag for the API process (repeatable), e.g. --api-node-arg=--cpu-prof
 //   --keep-logs           keep the temporary directory (server logs) even on success
 import { randomBytes } from 'node:crypto';
@@ -45,6 +47,21 @@ const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 
 // ---------------------------------------------------------------- options
+/** No --api-entry/--variant-entry: what production runs (`npm start`, the Docker image). */
+const DEFAULT_ENTRY = 'build';
+const BUILT_ENTRY = 'api/dist/src/server.mjs';
+
+/** Resolve the default entry under `root`: build (if stale) and use the bundle; tsx for trees without a build step. */
+function resolveEntry(root: string, entry: string): string {
+  if (entry !== DEFAULT_ENTRY) return entry;
+  if (!existsSync(path.join(root, 'api', 'build.mjs'))) {
+    log(`  ${root}: no api/build.mjs, running api/src/server.ts through tsx`);
+    return 'api/src/server.ts';
+  }
+  execFileSync(process.execPath, ['api/build.mjs', '--if-stale'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  return BUILT_ENTRY;
+}
+
 type DbKind = 'pg' | 'pglite';
 
 interface Options {
@@ -107,7 +124,7 @@ function parseArgs(argv: string[]): Options {
           root: path.resolve(one('variant-root') ?? apiRoot),
           env: envPairs('variant-env'),
           prime: one('variant-prime') !== 'none',
-          entry: one('variant-entry') ?? one('api-entry') ?? 'api/src/server.ts',
+          entry: one('variant-entry') ?? one('api-entry') ?? DEFAULT_ENTRY,
         }
       : null;
   if (variant && db !== 'pg') throw new Error('A/B mode (--variant-*) needs --db=pg: PGlite has one owner at a time');
@@ -129,7 +146,7 @@ function parseArgs(argv: string[]): Options {
     apiRoot,
     apiEnv,
     variant,
-    apiEntry: one('api-entry') ?? 'api/src/server.ts',
+    apiEntry: one('api-entry') ?? DEFAULT_ENTRY,
     out: one('out') ?? (smoke ? 'smoke' : 'latest'),
     keepLogs: one('keep-logs') === 'true',
     apiNodeArgs: flags.get('api-node-arg') ?? [],
@@ -614,6 +631,8 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
 // ---------------------------------------------------------------- main
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  opts.apiEntry = resolveEntry(opts.apiRoot, opts.apiEntry);
+  if (opts.variant) opts.variant.entry = resolveEntry(opts.variant.root, opts.variant.entry);
   if (!existsSync(path.join(opts.apiRoot, opts.apiEntry))) throw new Error(`no ${opts.apiEntry} under ${opts.apiRoot}`);
   if (opts.variant && !existsSync(path.join(opts.variant.root, opts.variant.entry))) {
     throw new Error(`no ${opts.variant.entry} under ${opts.variant.root}`);
@@ -652,6 +671,7 @@ async function main() {
         loginUsers: opts.loginUsers,
         loginRate: opts.loginRate,
         apiRoot: opts.apiRoot === REPO_ROOT ? '.' : opts.apiRoot,
+        apiEntry: opts.apiEntry,
         apiEnv: opts.apiEnv,
         variant: opts.variant,
         only: opts.only,
