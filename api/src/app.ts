@@ -18,7 +18,8 @@ import { SqlPool } from './db/sql.js';
 import { TaskService } from './domain/tasks/task.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { graphqlPlugin } from './graphql/plugin.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js';
+import lifecyclePlugin from './plugins/lifecycle.js';
 import healthRoutes from './plugins/health.js';
 import openapiPlugin from './plugins/openapi.js';
 import { validatorCompiler } from './plugins/validation.js';
@@ -52,7 +53,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     requestIdHeader: false,
-    routerOptions: { ignoreDuplicateSlashes: true, caseSensitive: true },
+    routerOptions: { ignoreDuplicateSlashes: true, caseSensitive: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Router and HTTP-parser refusals in the documented error shape (plugins/errors.ts).
+    frameworkErrors,
+    clientErrorHandler,
+    // plugins/lifecycle.ts answers requests that arrive while closing, in the documented shape.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const secret = await resolveAuthSecret(config, (msg) => app.log.warn(msg));
@@ -120,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
   await app.register(errorsPlugin);
+  await app.register(lifecyclePlugin);
   await app.register(securityPlugin, {
     corsOrigins: config.corsOrigins,
     trustedOrigins: [config.publicUrl, ...config.trustedOrigins],

@@ -11,16 +11,24 @@ async function main() {
   app.log.info(`Taskgate API ready in ${Date.now() - started} ms on ${where}`);
   console.log(`Taskgate API: http://${config.host}:${config.port}  (GraphQL /graphql, REST /api/tasks, auth /api/auth)`);
 
+  // SIGTERM: drain (readiness 503, still serving) for SHUTDOWN_DRAIN_SECONDS, then stop accepting,
+  // finish in-flight requests, close the database and Redis, exit 0 (plugins/lifecycle.ts).
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
+    const drainMs = config.shutdownDrainSeconds * 1000;
     const force = setTimeout(() => {
       app.log.error('graceful shutdown timed out; exiting');
       process.exit(1);
-    }, 10_000);
+    }, drainMs + 10_000);
     force.unref();
+    if (drainMs > 0) {
+      app.lifecycle.drain();
+      app.log.info({ signal, drainSeconds: config.shutdownDrainSeconds }, 'draining: /readyz answers 503, still serving');
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+    }
+    app.log.info({ signal }, 'shutting down');
     await app.close();
     process.exit(0);
   };

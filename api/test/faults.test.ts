@@ -18,7 +18,7 @@ const BOUND_MS = 10_000;
 /** This file's own Redis database index (scale-out.test.ts uses 11); only it is flushed. */
 const REDIS_URL = 'redis://127.0.0.1:6379/12';
 
-const ERROR_SHAPE = (code: string) => ({ error: { code, message: expect.any(String) } });
+const ERROR_SHAPE = (code: string) => ({ error: { code, message: expect.any(String), requestId: expect.any(String) } });
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const started = Date.now();
@@ -182,8 +182,12 @@ describe.skipIf(!testDatabaseUrl())('Redis down (REDIS_URL behind a TCP proxy)',
       expect(list.result.status, list.result.text).toBe(503);
       expect(list.result.body).toEqual(ERROR_SHAPE('SERVICE_UNAVAILABLE'));
       expect(list.ms).toBeLessThan(BOUND_MS);
+      // /graphql fails safe too, in GraphQL's response shape.
       const gql = await api.gql('{ me { id } }', undefined, user.accessToken);
-      expect(gql.status).toBe(503);
+      expect([gql.status, gql.body]).toEqual([
+        503,
+        { errors: [{ message: expect.stringMatching(/^Cannot check token revocation right now/), extensions: { code: 'SERVICE_UNAVAILABLE', requestId: gql.headers.get('x-request-id') } }] },
+      ]);
       // The token revoked before the outage stays refused (this instance keeps its own revocations).
       expect((await api.request('GET', '/api/tasks', { token: loggedOut.accessToken })).status).toBe(401);
 
@@ -213,13 +217,13 @@ describe.skipIf(!testDatabaseUrl())('Redis down (REDIS_URL behind a TCP proxy)',
     expect(api.alive(), api.output()).toBe(true);
   });
 
-  // KNOWN BUG (reported; the fix belongs in api/src/infra/redis.ts): ioredis only reconnects when
-  // the socket errors or closes. A connection that went silent for good (Redis failed over to
-  // another host, a NAT/firewall dropped the flow) keeps timing out every command (1 s) and is
-  // never replaced, so every authenticated request answers 503 until TCP gives up (minutes).
-  // Expected to fail until redis.ts drops the connection after a timed-out command / failed PING.
-  it.fails('KNOWN BUG: Redis silently gone for good on the old connection: recovers once Redis is reachable again', { timeout: 60_000 }, async () => {
+  // ioredis only reconnects when the socket errors or closes. A connection that went silent for
+  // good (Redis failed over to another host, a NAT/firewall dropped the flow) used to time out
+  // every command and never be replaced: 503 on every authenticated request until TCP gave up
+  // (minutes). infra/redis.ts's watchdog PINGs and drops a connection that does not answer.
+  it('Redis silently gone for good on the old connection: recovers once Redis is reachable again', { timeout: 60_000 }, async () => {
     const user = await api.registerUser();
+    const logFrom = api.output().length;
     proxy.freeze();
     try {
       expect((await api.request('GET', '/api/tasks', { token: user.accessToken })).status).toBe(503);
@@ -227,6 +231,7 @@ describe.skipIf(!testDatabaseUrl())('Redis down (REDIS_URL behind a TCP proxy)',
       proxy.restore({ abandonFrozen: true });
     }
     await eventually(async () => (await api.request('GET', '/api/tasks', { token: user.accessToken })).status === 200, 10_000, 'list after restore');
+    expect(api.output().slice(logFrom)).toMatch(/redis did not answer PING; reconnecting/);
   });
 });
 

@@ -111,6 +111,7 @@ const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'A
 const DOCUMENTED_CODES = new Set([
   'UNAUTHENTICATED', 'INVALID_CREDENTIALS', 'FORBIDDEN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'CONFLICT', 'EMAIL_TAKEN',
   'PRECONDITION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'VALIDATION_FAILED', 'RATE_LIMITED',
+  'HEADERS_TOO_LARGE',
 ]);
 const GRAPHQL_CODES = new Set([
   'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'GRAPHQL_PARSE_FAILED',
@@ -136,31 +137,15 @@ interface Answer {
   body: any;
 }
 
-/**
- * Known deviations from the documented error shape, reported and pinned by the KNOWN BUG tests at
- * the end of this file: Fastify's own framework errors (a malformed %-escape in the path, a path
- * parameter over 100 characters) and the HTTP parser's 431 bypass the error handler, and an
- * unknown path under /api/auth/ gets better-auth's 404 with the body `null`. The
- * properties still require them to be 4xx, and keep looking for anything else.
- */
-function knownDeviation(res: Answer, path = ''): string | null {
-  // An unknown /api/auth/* path (e.g. POST /api/auth/me) reaches better-auth's handler: empty 404.
-  if (res.status === 404 && (res.text === '' || res.text === 'null') && path.startsWith('/api/auth/')) return 'better-auth empty 404';
-  const code = res.body && typeof res.body === 'object' ? (res.body as { code?: unknown }).code : undefined;
-  if (res.status === 400 && code === 'FST_ERR_BAD_URL') return 'FST_ERR_BAD_URL';
-  if (res.status === 414 && code === 'FST_ERR_MAX_PARAM_LENGTH') return 'FST_ERR_MAX_PARAM_LENGTH';
-  if (res.status === 431) return '431';
-  return null;
-}
-
-/** Problems with a REST answer: a 5xx, or a 4xx not in {"error":{code,message,details?}}. */
+/** Problems with a REST answer: a 5xx, or a 4xx not in {"error":{code,message,details?,requestId}}. */
 function restProblem(res: Answer, path = ''): string | null {
   if (res.status >= 500) return `status ${res.status}`;
-  if (res.status < 400 || knownDeviation(res, path)) return null;
+  if (res.status < 400) return null;
   const body = res.body;
   if (!body || typeof body !== 'object' || Object.keys(body).join() !== 'error') return 'error body is not {"error": …}';
-  const { code, message, details, ...rest } = body.error ?? {};
+  const { code, message, details, requestId, ...rest } = body.error ?? {};
   if (Object.keys(rest).length > 0) return `extra error fields ${Object.keys(rest).join()}`;
+  if (typeof requestId !== 'string' || requestId !== res.headers.get('x-request-id')) return 'requestId missing or not the x-request-id header';
   if (typeof code !== 'string' || !DOCUMENTED_CODES.has(code)) return `undocumented code ${JSON.stringify(code)}`;
   if (typeof message !== 'string' || message === '') return 'no message';
   if (details !== undefined) {
@@ -181,7 +166,6 @@ function restProblem(res: Answer, path = ''): string | null {
 function graphqlProblem(res: Answer): string | null {
   if (res.status >= 500) return `status ${res.status}`;
   // Transport-level refusals before GraphQL runs (body too large, not JSON) use the REST shape.
-  if (knownDeviation(res)) return null;
   if (res.body && typeof res.body === 'object' && 'error' in res.body && !('errors' in res.body)) return restProblem(res);
   if (!res.body || typeof res.body !== 'object') return `not JSON: ${res.text.slice(0, 100)}`;
   const { errors, data } = res.body as { errors?: unknown; data?: unknown };
@@ -474,10 +458,9 @@ describe.each(DATABASES)('hostile input on %s', (kind) => {
   });
 });
 
-// KNOWN BUGS found by the properties above (reported, not fixed here: the fix belongs in app.ts).
-// Each test states the documented behaviour and is expected to fail until the fix lands; then
-// vitest reports it ("expected to fail but passed") and `.fails` should be removed.
-describe('known deviations from the documented error shape', () => {
+// Found by the properties above: answers decided by the router, Node's HTTP parser or a
+// better-auth catch-all, before our handlers run. Each must still be the documented shape.
+describe('refusals before any route runs use the documented error shape', () => {
   let api: TestApi;
   let user: TestUser;
   beforeAll(async () => {
@@ -488,24 +471,46 @@ describe('known deviations from the documented error shape', () => {
     await api?.close();
   });
 
-  const documented = (res: { status: number; body: any }) => {
-    expect(res.status).toBeLessThan(500);
-    expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
-  };
+  const REQUEST_ID = expect.stringMatching(/^[0-9a-f-]{36}$/);
 
-  // Fastify answers {"error":"Bad Request","code":"FST_ERR_BAD_URL",…,"statusCode":400} itself.
-  it.fails('KNOWN BUG: a malformed %-escape in the path gets the documented error body', async () => {
-    documented(await api.request('GET', '/api/tasks/%ZZ', { token: user.accessToken }));
+  // Fastify's router (FST_ERR_BAD_URL) answered {"error":"Bad Request","code":"FST_ERR_BAD_URL",…} itself.
+  it('a malformed %-escape in the path: 400 VALIDATION_FAILED', async () => {
+    for (const path of ['/api/tasks/%ZZ', '/api/tasks/%E0%A4%A', '/api/%ZZ/tasks']) {
+      const res = await api.request('GET', path, { token: user.accessToken });
+      expect({ path, status: res.status, body: res.body }).toEqual({
+        path,
+        status: 400,
+        body: { error: { code: 'VALIDATION_FAILED', message: 'The request path is not valid: it has a malformed %-escape.', requestId: REQUEST_ID } },
+      });
+    }
   });
 
-  // Fastify's maxParamLength (100): 414 {"error":"Bad Request","code":"FST_ERR_MAX_PARAM_LENGTH",…}.
-  it.fails('KNOWN BUG: a path parameter over 100 characters gets the documented error body', async () => {
-    documented(await api.request('GET', `/api/tasks/${'a'.repeat(101)}`, { token: user.accessToken }));
+  // maxParamLength was Fastify's 100: a 101-character id got 414 FST_ERR_MAX_PARAM_LENGTH.
+  it('an over-long id is an ordinary invalid id (400 with the field); a segment over 1,024 characters is 400 too', async () => {
+    const long = await api.request('GET', `/api/tasks/${'a'.repeat(101)}`, { token: user.accessToken });
+    expect([long.status, long.body]).toEqual([
+      400,
+      { error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'id', message: expect.any(String) }], requestId: REQUEST_ID } },
+    ]);
+    const huge = await api.request('PATCH', `/api/tasks/${'a'.repeat(1025)}`, { token: user.accessToken, body: { title: 'x' } });
+    expect([huge.status, huge.body]).toEqual([
+      400,
+      { error: { code: 'VALIDATION_FAILED', message: 'The request path has a segment longer than 1024 characters.', requestId: REQUEST_ID } },
+    ]);
   });
 
-  // Node's HTTP parser (16 KiB of request line + headers): Fastify's default clientErrorHandler.
-  it.fails('KNOWN BUG: a request line over 16 KiB gets the documented error body', async () => {
-    documented(await api.request('GET', `/api/tasks?cursor=${'c'.repeat(20_000)}`, { token: user.accessToken }));
+  // Node's HTTP parser refuses > 16 KiB of request line + headers; Fastify's default handler wrote its own body.
+  it('a request line or headers over 16 KiB: 431 HEADERS_TOO_LARGE, and the server keeps serving', async () => {
+    const line = await api.request('GET', `/api/tasks?cursor=${'c'.repeat(20_000)}`, { token: user.accessToken });
+    const headers = await api.request('GET', '/api/tasks', { token: user.accessToken, headers: { cookie: `x=${'c'.repeat(20_000)}` } });
+    for (const res of [line, headers]) {
+      expect([res.status, res.body]).toEqual([
+        431,
+        { error: { code: 'HEADERS_TOO_LARGE', message: 'Request line and headers together must be under 16 KiB.', requestId: REQUEST_ID } },
+      ]);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    }
+    expect((await api.request('GET', '/api/tasks', { token: user.accessToken })).status).toBe(200);
   });
 
   // PGlite is sent the cursor's Date as toISOString() (“+010000-01-01T00:00:00.000Z”), which
@@ -523,7 +528,7 @@ describe('known deviations from the documented error shape', () => {
   it('an unknown path under /api/auth/ gets the documented 404 body', async () => {
     const res = await api.request('POST', '/api/auth/me', { token: user.accessToken, body: {} });
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String), requestId: expect.any(String) } });
   });
 
   // README: "401 UNAUTHENTICATED with WWW-Authenticate: Bearer"; RFC 9110 §15.5.2: a 401 MUST carry it.

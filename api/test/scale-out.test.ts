@@ -88,7 +88,7 @@ describe.skipIf(!testDatabaseUrl())('two API instances on one PostgreSQL and one
     const rest = await b.request('GET', '/api/tasks', { token: user.accessToken });
     expect(rest.status).toBe(401);
     expect(rest.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
-    expect(rest.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+    expect(rest.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String), requestId: expect.any(String) } });
     const gql = await b.gql('{ me { id } }', undefined, user.accessToken);
     expect(gql.status).toBe(401);
     expect(gql.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');

@@ -35,6 +35,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_LOGIN_ACCOUNT: Type.Optional(Rate),
   RATE_LIMIT_REGISTER_IP: Type.Optional(Rate),
   RATE_LIMIT_API: Type.Optional(Rate),
+  SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
@@ -66,6 +67,11 @@ export interface Config {
   /** Fastify trustProxy: unset/false → X-Forwarded-For is ignored; else addresses/CIDRs or a hop count. */
   trustProxy: boolean | string | number;
   rateLimits: RateLimits;
+  /**
+   * On SIGTERM, seconds to keep serving while /readyz answers 503 (so a load balancer stops
+   * sending new requests) before the server stops accepting; 0 = close at once.
+   */
+  shutdownDrainSeconds: number;
 }
 
 export interface Rate {
@@ -149,6 +155,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: raw.REDIS_URL,
     corsOrigins: list(raw.CORS_ORIGINS),
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    shutdownDrainSeconds: Number(raw.SHUTDOWN_DRAIN_SECONDS ?? 0),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),

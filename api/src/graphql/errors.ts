@@ -4,7 +4,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import { isDatabaseUnavailable } from '../plugins/errors.js';
 import type { GraphQLContext } from './context.js';
@@ -49,7 +49,7 @@ function masked(formatted: GraphQLFormattedError, code: string): GraphQLFormatte
   };
 }
 
-/** Logs unexpected errors with the request id and adds that id to masked errors. */
+/** Logs unexpected errors with the request id; adds that id to every error (and to masked errors' message). */
 export function errorLoggingPlugin(log: FastifyBaseLogger): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
@@ -66,9 +66,11 @@ export function errorLoggingPlugin(log: FastifyBaseLogger): ApolloServerPlugin<G
           if (response.body.kind !== 'single') return;
           const { errors, data } = response.body.singleResult;
           for (const error of errors ?? []) {
-            const code = error.extensions?.code;
+            // Every error names the request (also the x-request-id header and the log lines).
+            const extensions = ((error as { extensions?: Record<string, unknown> }).extensions ??= {});
+            extensions.requestId = contextValue.requestId;
+            const code = extensions.code;
             if (code === 'INTERNAL_SERVER_ERROR' || code === 'SERVICE_UNAVAILABLE') {
-              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
               (error as { message: string }).message += ` (request id ${contextValue.requestId})`;
             }
           }
@@ -81,4 +83,21 @@ export function errorLoggingPlugin(log: FastifyBaseLogger): ApolloServerPlugin<G
       };
     },
   };
+}
+
+/**
+ * onSend hook for /graphql: Apollo answers some refusals itself before any plugin hook runs (CSRF
+ * prevention, a body without `query`, a GET mutation). Error responses without a request id get
+ * it added here; successful responses are passed through untouched (no parse on the hot path).
+ */
+export async function requestIdOnGraphqlErrors(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  if (reply.statusCode < 400 || typeof payload !== 'string' || payload.includes('"requestId"')) return payload;
+  try {
+    const body = JSON.parse(payload) as { errors?: { extensions?: Record<string, unknown> }[] };
+    if (!Array.isArray(body.errors)) return payload;
+    for (const error of body.errors) (error.extensions ??= {}).requestId = String(request.id);
+    return JSON.stringify(body);
+  } catch {
+    return payload;
+  }
 }

@@ -11,7 +11,7 @@ import type { UserService } from '../domain/users/user.service.js';
 import { optionalViewer } from '../plugins/viewer.js';
 import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
-import { errorLoggingPlugin, formatError } from './errors.js';
+import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors } from './errors.js';
 import { buildSchema } from './schema.js';
 import { operationCost } from './cost.js';
 import { GraphQLError } from 'graphql';
@@ -86,6 +86,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
   app.addHook('onRequest', apiIpRateLimit);
   app.addHook('onRequest', optionalViewer);
   app.addHook('onRequest', apiRateLimit);
+  app.addHook('onSend', requestIdOnGraphqlErrors);
   const handler = fastifyApolloHandler(apollo, {
     context: async (request) => ({
       viewer: request.viewer,

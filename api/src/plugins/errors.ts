@@ -1,6 +1,11 @@
-// REST's one error translator: every failure leaves as {"error": {code, message, details?}}.
-// 5xx bodies say nothing about internals; the request id links them to the log line.
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+// REST's one error translator: every failure leaves as {"error": {code, message, details?, requestId}},
+// including the ones Fastify and Node's HTTP parser raise before a route runs (frameworkErrors,
+// clientErrorHandler below). 5xx bodies say nothing about internals; the request id (also in the
+// `x-request-id` header) links every error to its log line.
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import fp from 'fastify-plugin';
 import sjson from 'secure-json-parse';
@@ -21,7 +26,58 @@ export function sendError(
     .code(status)
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
-    .send({ error: details ? { code, message, details } : { code, message } });
+    .send({ error: { code, message, ...(details ? { details } : {}), requestId: String(reply.request.id) } });
+}
+
+/** Router limit for one path parameter; longer ones are refused before routing (ids are 36). */
+export const MAX_PARAM_LENGTH = 1024;
+
+/**
+ * Fastify's `frameworkErrors`: a malformed %-escape in the path (FST_ERR_BAD_URL) or a path
+ * parameter over `maxParamLength` (FST_ERR_MAX_PARAM_LENGTH) is decided by the router, before any
+ * hook or error handler; without this Fastify answers in its own shape.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', String(reply.request.id));
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendError(reply, 'VALIDATION_FAILED', `The request path has a segment longer than ${MAX_PARAM_LENGTH} characters.`);
+  }
+  return sendError(reply, 'VALIDATION_FAILED', 'The request path is not valid: it has a malformed %-escape.');
+}
+
+const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: ['HEADERS_TOO_LARGE', 'Request line and headers together must be under 16 KiB.'],
+  ERR_HTTP_REQUEST_TIMEOUT: ['REQUEST_TIMEOUT', 'The request was not received in time.'],
+};
+
+/**
+ * Node's `clientError`: the HTTP parser refused the request (headers over 16 KiB, malformed
+ * syntax, a client too slow to send it). No request object exists, so the documented body is
+ * written to the socket directly, and the connection closed, as Node does by default.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message] = CLIENT_ERRORS[error.code ?? ''] ?? ['VALIDATION_FAILED', 'The request is not valid HTTP.'];
+  const status = ERROR_STATUS[code];
+  const requestId = randomUUID();
+  this.log.info({ reqId: requestId, event: 'client_error', code: error.code }, 'request refused by the HTTP parser');
+  if (socket.writable) {
+    const body = JSON.stringify({ error: { code, message, requestId } });
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Cache-Control: no-store\r\n' +
+        `X-Request-Id: ${requestId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy(error);
+}
+
+export function logRevocationUnavailable(request: FastifyRequest, error: RevocationUnavailableError) {
+  request.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
 }
 
 const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
@@ -65,7 +121,8 @@ async function errorsPlugin(app: FastifyInstance) {
       return sendError(reply, error.code, error.message, error.details);
     }
     if (error instanceof RevocationUnavailableError) {
-      request.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
+      logRevocationUnavailable(request, error);
+      reply.header('retry-after', '1');
       return sendError(reply, 'SERVICE_UNAVAILABLE', `Cannot check token revocation right now; retry shortly (request id ${request.id}).`);
     }
     if (error.validation) {

@@ -1,5 +1,5 @@
 // /healthz: the process answers. /readyz: the database answers, migrations are applied and the
-// signing keys load; 503 with the reason otherwise.
+// signing keys load, and the server is not shutting down; 503 with the reason otherwise.
 import type { FastifyInstance } from 'fastify';
 import type { AccessTokenVerifier } from '../auth/access-tokens.js';
 import type { Orm } from '../db/orm.js';
@@ -8,6 +8,10 @@ export default async function healthRoutes(app: FastifyInstance, opts: { orm: Or
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
+    // Draining for shutdown (plugins/lifecycle.ts): tell the load balancer first, skip the rest.
+    if (app.lifecycle.phase !== 'serving') {
+      return reply.code(503).send({ status: 'not ready', checks: { shutdown: app.lifecycle.phase } });
+    }
     const checks: Record<string, string> = {};
     try {
       const pending = await opts.orm.getMigrator().getPendingMigrations();

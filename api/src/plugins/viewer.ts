@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { InvalidTokenError, type AccessTokenVerifier } from '../auth/access-tokens.js';
 import type { Viewer } from '../domain/users/user.types.js';
-import { sendError } from './errors.js';
+import { RevocationUnavailableError } from '../auth/revocations.js';
+import { logRevocationUnavailable, sendError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +41,15 @@ export function challenge(reply: FastifyReply, invalid: boolean): FastifyReply {
   );
 }
 
+/** An error answered before Apollo runs, in GraphQL's response shape. */
+function graphqlError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send({ errors: [{ message, extensions: { code, requestId: String(reply.request.id) } }] });
+}
+
 function logRejected(request: FastifyRequest, reason: string) {
   request.log.info({ event: 'token_rejected', reason }, 'access token rejected');
 }
@@ -62,15 +72,18 @@ export async function requireViewer(request: FastifyRequest, reply: FastifyReply
  * error); a token that is present but invalid gets HTTP 401 in GraphQL's error shape.
  */
 export async function optionalViewer(request: FastifyRequest, reply: FastifyReply) {
-  const outcome = await authenticate(request);
+  let outcome: AuthOutcome;
+  try {
+    outcome = await authenticate(request);
+  } catch (error) {
+    if (!(error instanceof RevocationUnavailableError)) throw error;
+    // Fail safe, as REST does (503), but in GraphQL's shape: the token cannot be checked.
+    logRevocationUnavailable(request, error);
+    return graphqlError(reply.header('retry-after', '1'), 503, 'SERVICE_UNAVAILABLE', `Cannot check token revocation right now; retry shortly (request id ${request.id}).`);
+  }
   if ('invalid' in outcome) {
     logRejected(request, outcome.invalid);
-    return challenge(reply, true)
-      .code(401)
-      .type('application/json; charset=utf-8')
-      .send({
-        errors: [{ message: 'Access token is invalid or expired.', extensions: { code: 'UNAUTHENTICATED' } }],
-      });
+    return graphqlError(challenge(reply, true), 401, 'UNAUTHENTICATED', 'Access token is invalid or expired.');
   }
   request.viewer = outcome.viewer && { ...outcome.viewer, requestId: String(request.id) };
 }

@@ -16,6 +16,7 @@ export const ErrorBody = Type.Object(
       code: Type.String(),
       message: Type.String(),
       details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+      requestId: Type.String({ description: 'Also in the x-request-id header and on every log line of the request.' }),
     }),
   },
   { $id: 'Error' },

@@ -147,7 +147,7 @@ describe.each(DATABASES)('GraphQL abuse (%s)', (kind: DbKind) => {
         expect(res.body.errors[0]).toMatchObject({
           message: 'first: must be an integer from 1 to 100',
           path: ['tasks'],
-          extensions: { code: 'BAD_USER_INPUT', details: [{ field: 'first', message: 'must be an integer from 1 to 100' }] },
+          extensions: { code: 'BAD_USER_INPUT', details: [{ field: 'first', message: 'must be an integer from 1 to 100' }], requestId: expect.any(String) },
         });
       }
     }
@@ -197,7 +197,7 @@ describe.each(DATABASES)('GraphQL abuse (%s)', (kind: DbKind) => {
       for (const contentType of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
         const res = await send(contentType);
         expect({ contentType, status: res.status }).toEqual({ contentType, status: 415 });
-        expect(res.body).toEqual({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON with Content-Type: application/json.' } });
+        expect(res.body).toEqual({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON with Content-Type: application/json.', requestId: expect.any(String) } });
       }
       expect(await tasks()).toBe(before);
     });
@@ -292,7 +292,7 @@ describe.each(DATABASES)('GraphQL in production (%s)', (kind: DbKind) => {
       expect(res.text).not.toMatch(new RegExp(`${table}|relation|select|insert|does not exist|42P01|postgres|pglite`, 'i'));
     }
     const requestId = restRes.headers.get('x-request-id');
-    expect([restRes.status, restRes.body]).toEqual([500, { error: { code: 'INTERNAL_SERVER_ERROR', message: `Internal server error (request id ${requestId}).` } }]);
+    expect([restRes.status, restRes.body]).toEqual([500, { error: { code: 'INTERNAL_SERVER_ERROR', message: `Internal server error (request id ${requestId}).`, requestId } }]);
     // and the service is whole again
     expect((await gql('{ tasks { totalCount } }')).body).toEqual({ data: { tasks: { totalCount: 0 } } });
   });

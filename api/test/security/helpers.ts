@@ -2,7 +2,7 @@
 // address), JWT decoding, session cookies and row counts.
 import http from 'node:http';
 import { expect } from 'vitest';
-import { TEST_ISSUER, type HttpResult, type TestApi } from '../support/harness.js';
+import { checkedRequestId, TEST_ISSUER, type HttpResult, type TestApi } from '../support/harness.js';
 
 export interface RawRequest {
   method: string;
@@ -55,7 +55,7 @@ export function rawRequest<T = any>(baseUrl: string, req: RawRequest): Promise<H
           } catch {
             // not JSON
           }
-          resolve({ status: response.statusCode ?? 0, headers: responseHeaders, body: parsed as T, text });
+          resolve(checkedRequestId({ status: response.statusCode ?? 0, headers: responseHeaders, body: parsed as T, text }));
         });
         response.on('error', reject);
       },
@@ -89,7 +89,7 @@ export function expectRateLimited(res: HttpResult, windowSeconds: number) {
   const seconds = Number(retryAfter);
   expect(seconds).toBeGreaterThanOrEqual(1);
   expect(seconds).toBeLessThanOrEqual(windowSeconds);
-  expect(res.body).toEqual({ error: { code: 'RATE_LIMITED', message: `Too many attempts; retry in ${seconds} s.` } });
+  expect(res.body).toEqual({ error: { code: 'RATE_LIMITED', message: `Too many attempts; retry in ${seconds} s.`, requestId: expect.any(String) } });
   expect(res.headers.get('cache-control')).toBe('no-store');
 }
 

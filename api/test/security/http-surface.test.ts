@@ -9,7 +9,7 @@ import { OWN_ORIGIN, count, expectErrorBody, rawRequest, sessionCookie } from '.
 
 const APP_ORIGIN = 'https://app.example';
 const EVIL = 'https://evil.example';
-const CROSS_ORIGIN_REFUSED = { error: { code: 'FORBIDDEN', message: 'Cross-origin request refused.' } };
+const CROSS_ORIGIN_REFUSED = { error: { code: 'FORBIDDEN', message: 'Cross-origin request refused.', requestId: expect.any(String) } };
 const UNSTORABLE = 'contains characters that cannot be stored (NUL or an unpaired surrogate)';
 
 function expectSecurityHeaders(res: HttpResult, label: string) {
@@ -88,7 +88,7 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
       for (const path of ['/', '/api/tasks', '/graphql', '/api/auth/login', '/api/auth/get-session', '/healthz']) {
         const res = await rawRequest(api.url, { method: 'TRACE', path, headers: { cookie: 'secret=1', authorization: `Bearer ${user.accessToken}` } });
         expect({ path, status: res.status }).toEqual({ path, status: 405 });
-        expect(res.body).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'TRACE is not allowed.' } });
+        expect(res.body).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'TRACE is not allowed.', requestId: expect.any(String) } });
         expect(res.headers.get('allow')).toBe('GET, POST, PUT, PATCH, DELETE, OPTIONS');
         expect(res.text).not.toContain(user.accessToken);
         expect(res.text).not.toContain('secret=1');
@@ -224,7 +224,7 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
       for (const [method, path, raw, field] of cases) {
         const res = await api.request(method, path, { token: user.accessToken, rawBody: raw, headers: { 'content-type': 'application/json' } });
         expect({ method, path, raw, status: res.status }).toEqual({ method, path, raw, status: 400 });
-        expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: `${field}: ${UNSTORABLE}`, details: [{ field, message: UNSTORABLE }] } });
+        expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: `${field}: ${UNSTORABLE}`, details: [{ field, message: UNSTORABLE }], requestId: expect.any(String) } });
       }
       for (const query of ['cursor=%00', 'status=all%00', 'cursor=abc%00def']) {
         const res = await api.request('GET', `/api/tasks?${query}`, { token: user.accessToken });
@@ -274,7 +274,7 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
             headers: { 'content-type': contentType, origin: OWN_ORIGIN },
           });
           expect({ contentType, method, path, status: res.status }).toEqual({ contentType, method, path, status: 415 });
-          expect(res.body).toEqual({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON with Content-Type: application/json.' } });
+          expect(res.body).toEqual({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON with Content-Type: application/json.', requestId: expect.any(String) } });
           expect(res.headers.getSetCookie()).toEqual([]);
         }
       }
@@ -298,7 +298,7 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
         expect({ path, status: res.status, body: res.body }).toEqual({
           path,
           status: 400,
-          body: { error: { code: 'VALIDATION_FAILED', message: `${field}: must not be repeated`, details: [{ field, message: 'must not be repeated' }] } },
+          body: { error: { code: 'VALIDATION_FAILED', message: `${field}: must not be repeated`, details: [{ field, message: 'must not be repeated' }], requestId: expect.any(String) } },
         });
       }
     });

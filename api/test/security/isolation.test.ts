@@ -5,10 +5,10 @@
 // headers, body) to the answer for an id no task has.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, RANDOM_UUID, startApi, type DbKind, type HttpResult, type TestApi, type TestUser } from '../support/harness.js';
+import { DATABASES, RANDOM_UUID, startApi, type DbKind, type HttpResult, type TestApi, type TestUser, withoutRequestId } from '../support/harness.js';
 
-const NOT_FOUND = { error: { code: 'NOT_FOUND', message: 'Task not found.' } };
-const FORBIDDEN = { error: { code: 'FORBIDDEN', message: 'The user id in the path is not yours.' } };
+const NOT_FOUND = { error: { code: 'NOT_FOUND', message: 'Task not found.', requestId: expect.any(String) } };
+const FORBIDDEN = { error: { code: 'FORBIDDEN', message: 'The user id in the path is not yours.', requestId: expect.any(String) } };
 
 interface Task {
   id: string;
@@ -29,7 +29,7 @@ function observable(res: HttpResult) {
   res.headers.forEach((value, key) => {
     if (!VOLATILE_HEADERS.has(key)) headers[key] = value;
   });
-  return { status: res.status, headers, text: res.text };
+  return { status: res.status, headers, text: withoutRequestId(res.text) };
 }
 
 /** The keyset cursor exactly as the task service encodes it: base64url("<ms>.<uuid>"). */
@@ -176,7 +176,7 @@ describe.each(DATABASES)('owner isolation (%s)', (kind: DbKind) => {
       expect(forA.status).toBe(200);
       expect(forA.body).toEqual({
         data: null,
-        errors: [{ message: 'Task not found.', locations: expect.any(Array), path: [field], extensions: { code: 'NOT_FOUND' } }],
+        errors: [{ message: 'Task not found.', locations: expect.any(Array), path: [field], extensions: { code: 'NOT_FOUND', requestId: expect.any(String) } }],
       });
       expect(observable(forA)).toEqual(observable(forRandom));
       await expectAUnchanged();
@@ -283,7 +283,7 @@ describe.each(DATABASES)('owner isolation (%s)', (kind: DbKind) => {
     const expectRejected = (res: HttpResult, field: string) => {
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
-        error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ field, message: expect.any(String) }] },
+        error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ field, message: expect.any(String) }], requestId: expect.any(String) },
       });
     };
 

@@ -33,12 +33,12 @@ import {
 // The contract's answers
 // ---------------------------------------------------------------------------------------------
 
-const REST_INVALID = { error: { code: 'UNAUTHENTICATED', message: 'Access token is invalid or expired.' } };
+const REST_INVALID = { error: { code: 'UNAUTHENTICATED', message: 'Access token is invalid or expired.', requestId: expect.any(String) } };
 const REST_MISSING = {
-  error: { code: 'UNAUTHENTICATED', message: 'Authentication required: send Authorization: Bearer <access token>.' },
+  error: { code: 'UNAUTHENTICATED', message: 'Authentication required: send Authorization: Bearer <access token>.', requestId: expect.any(String) },
 };
-const GQL_INVALID = { errors: [{ message: 'Access token is invalid or expired.', extensions: { code: 'UNAUTHENTICATED' } }] };
-const REFRESH_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Refresh token is invalid, expired or revoked.' } };
+const GQL_INVALID = { errors: [{ message: 'Access token is invalid or expired.', extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) } }] };
+const REFRESH_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Refresh token is invalid, expired or revoked.', requestId: expect.any(String) } };
 /** RFC 6750: a token was sent and is bad → error="invalid_token". */
 const INVALID_CHALLENGE = /^Bearer realm="taskgate", error="invalid_token"(, .*)?$/;
 /** No credentials at all → a bare challenge, no error code. */
@@ -510,7 +510,7 @@ describe.each(DATABASES)('JWT attacks (%s)', (kind: DbKind) => {
                   message: 'Authentication required.',
                   locations: expect.any(Array),
                   path: [t.field],
-                  extensions: { code: 'UNAUTHENTICATED' },
+                  extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) },
                 },
               ],
             },

@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { hashPassword as legacyScryptHash } from 'better-auth/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, startApi, type DbKind, type HttpResult, type TestApi } from '../support/harness.js';
+import { DATABASES, startApi, type DbKind, type HttpResult, type TestApi, withoutRequestId } from '../support/harness.js';
 import { OWN_ORIGIN, count, median } from './helpers.js';
 
 const ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
-const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.' } };
+const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.', requestId: expect.any(String) } };
 
 const freshEmail = (prefix = 'pw') => `${prefix}-${randomBytes(5).toString('hex')}@example.com`;
 
@@ -21,7 +21,7 @@ function observable(res: HttpResult) {
   res.headers.forEach((value, key) => {
     if (!VOLATILE.has(key)) headers[key] = value;
   });
-  return { status: res.status, headers, text: res.text };
+  return { status: res.status, headers, text: withoutRequestId(res.text) };
 }
 
 describe.each(DATABASES)('passwords (%s)', (kind: DbKind) => {
@@ -53,7 +53,7 @@ describe.each(DATABASES)('passwords (%s)', (kind: DbKind) => {
   /** 400 VALIDATION_FAILED naming exactly `password` (REST), nothing stored. */
   function expectPasswordRejected(res: HttpResult, message: string | RegExp) {
     expect({ status: res.status, text: res.text }).toMatchObject({ status: 400 });
-    expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'password', message: expect.any(String) }] } });
+    expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'password', message: expect.any(String) }], requestId: expect.any(String) } });
     expect(res.body.error.details[0].message).toMatch(message);
   }
   /** better-auth's own shape: 400 {code: PASSWORD_REJECTED, message}. */

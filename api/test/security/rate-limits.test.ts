@@ -24,7 +24,7 @@ const LOGIN_ACCOUNT = 3;
 const REGISTER_IP = 2;
 const API = 5;
 
-const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.' } };
+const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.', requestId: expect.any(String) } };
 const BA_INVALID = { code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' };
 
 const unknownEmail = () => `nobody-${randomBytes(5).toString('hex')}@example.com`;

@@ -7,10 +7,10 @@ import { rotateSigningKey } from '../../src/auth/better-auth.js';
 import { DATABASES, TEST_ISSUER, startApi, type DbKind, type HttpResult, type TestApi, type TestUser } from '../support/harness.js';
 import { OWN_ORIGIN, count, decodeJwt, expectErrorBody, sessionCookie, sleep } from './helpers.js';
 
-const REFRESH_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Refresh token is invalid, expired or revoked.' } };
-const TOKEN_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Access token is invalid or expired.' } };
-const GQL_TOKEN_REJECTED = { errors: [{ message: 'Access token is invalid or expired.', extensions: { code: 'UNAUTHENTICATED' } }] };
-const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.' } };
+const REFRESH_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Refresh token is invalid, expired or revoked.', requestId: expect.any(String) } };
+const TOKEN_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Access token is invalid or expired.', requestId: expect.any(String) } };
+const GQL_TOKEN_REJECTED = { errors: [{ message: 'Access token is invalid or expired.', extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) } }] };
+const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.', requestId: expect.any(String) } };
 const PAYLOAD_KEYS = ['aud', 'exp', 'iat', 'iss', 'sid', 'sub'];
 
 interface Pair {
@@ -166,7 +166,7 @@ describe.each(DATABASES)('tokens and sessions (%s)', (kind: DbKind) => {
       const sessions = await sessionsOf(user.id);
       for (const password of ['wrong-password-1', user.password.toUpperCase(), `${user.password} `]) {
         const res = await api.request('DELETE', '/api/auth/me', { token: user.accessToken, body: { password } });
-        expect([res.status, res.body]).toEqual([401, { error: { code: 'INVALID_CREDENTIALS', message: 'Password is incorrect.' } }]);
+        expect([res.status, res.body]).toEqual([401, { error: { code: 'INVALID_CREDENTIALS', message: 'Password is incorrect.', requestId: expect.any(String) } }]);
       }
       expect(await count(api, 'select count(*)::int as n from "user" where id = $1', [user.id])).toBe(1);
       expect(await sessionsOf(user.id)).toBe(sessions);

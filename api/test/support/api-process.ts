@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
+import { checkedRequestId, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
 
 export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -102,7 +102,7 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
     } catch {
       // not JSON: leave the text
     }
-    return { status: response.status, headers: response.headers, body: parsed as T, text };
+    return checkedRequestId({ status: response.status, headers: response.headers, body: parsed as T, text });
   }
 
   const signal = (sig: NodeJS.Signals) => {

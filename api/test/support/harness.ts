@@ -88,7 +88,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     } catch {
       // not JSON: leave the text
     }
-    return { status: response.status, headers: response.headers, body: parsed as T, text };
+    return checkedRequestId({ status: response.status, headers: response.headers, body: parsed as T, text });
   }
 
   const api: TestApi = {
@@ -113,3 +113,28 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
 
 /** A syntactically valid UUID that no task has. */
 export const RANDOM_UUID = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * Every error body names its request (README: "every error carries requestId"): checked on every
+ * response every suite receives, not only where a test looks. REST `{error: {…, requestId}}` and
+ * GraphQL `{errors: [{extensions: {requestId}}]}` must both equal the `x-request-id` header.
+ */
+export function checkedRequestId<T extends HttpResult<any>>(result: T): T {
+  const header = result.headers.get('x-request-id');
+  const body = result.body as { error?: { code?: unknown; requestId?: unknown }; errors?: { extensions?: { requestId?: unknown } }[] } | null;
+  if (!body || typeof body !== 'object') return result;
+  const ids: unknown[] = [];
+  if (body.error && typeof body.error === 'object' && typeof body.error.code === 'string') ids.push(body.error.requestId);
+  if (Array.isArray(body.errors)) for (const e of body.errors) ids.push(e?.extensions?.requestId);
+  for (const id of ids) {
+    if (typeof id !== 'string' || id !== header) {
+      throw new Error(`error body without the request id of its x-request-id header (${header}): ${result.text.slice(0, 300)}`);
+    }
+  }
+  return result;
+}
+
+/** A response text with its request id (random per request) blanked, to compare two answers byte for byte. */
+export function withoutRequestId(text: string): string {
+  return text.replace(/"requestId":"[0-9a-f-]{36}"/g, '"requestId":"…"').replace(/\(request id [0-9a-f-]{36}\)/g, '(request id …)');
+}
