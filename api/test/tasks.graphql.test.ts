@@ -1,22 +1,10 @@
 // GraphQL at /graphql through real HTTP into a real database: queries, mutations, pagination,
 // input errors, optimistic locking, and the transport rules (CSRF prevention, no batching).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser } from './support/harness.js';
+import { DATABASES, RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser, ISO, UUID, type Task } from './support/harness.js';
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const TASK_FIELDS = 'id title description completed createdAt updatedAt version';
-
-interface Task {
-  id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
 
 const CREATE = `mutation Create($input: CreateTaskInput!) { createTask(input: $input) { ${TASK_FIELDS} } }`;
 const UPDATE = `mutation Update($id: ID!, $input: UpdateTaskInput!, $v: Int) { updateTask(id: $id, input: $input, expectedVersion: $v) { ${TASK_FIELDS} } }`;

@@ -1,20 +1,7 @@
 // REST /api/tasks through real HTTP into a real database: CRUD, validation, listing, keyset
 // pagination and conditional writes (ETag / If-Match).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser } from './support/harness.js';
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-interface Task {
-  id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+import { DATABASES, RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser, ISO, UUID, type Task } from './support/harness.js';
 
 function expectTask(res: HttpResult, status: number, expected: Partial<Task>): Task {
   expect(res.status, res.text).toBe(status);

@@ -5,32 +5,10 @@
 // headers, body) to the answer for an id no task has.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, RANDOM_UUID, startApi, type DbKind, type HttpResult, type TestApi, type TestUser, withoutRequestId } from '../support/harness.js';
+import { DATABASES, RANDOM_UUID, startApi, type DbKind, type HttpResult, type TestApi, type TestUser, observable, type Task } from '../support/harness.js';
 
 const NOT_FOUND = { error: { code: 'NOT_FOUND', message: 'Task not found.', requestId: expect.any(String) } };
 const FORBIDDEN = { error: { code: 'FORBIDDEN', message: 'The user id in the path is not yours.', requestId: expect.any(String) } };
-
-interface Task {
-  id: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-/** Headers that legitimately differ between any two responses. */
-const VOLATILE_HEADERS = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
-
-/** Everything a client can observe about a response, minus per-request noise. */
-function observable(res: HttpResult) {
-  const headers: Record<string, string> = {};
-  res.headers.forEach((value, key) => {
-    if (!VOLATILE_HEADERS.has(key)) headers[key] = value;
-  });
-  return { status: res.status, headers, text: withoutRequestId(res.text) };
-}
 
 /** The keyset cursor exactly as the task service encodes it: base64url("<ms>.<uuid>"). */
 const cursorOf = (task: Task) => Buffer.from(`${Date.parse(task.createdAt)}.${task.id}`).toString('base64url');

@@ -6,23 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { hashPassword as legacyScryptHash } from 'better-auth/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, startApi, type DbKind, type HttpResult, type TestApi, withoutRequestId } from '../support/harness.js';
+import { DATABASES, startApi, type DbKind, type HttpResult, type TestApi, observable } from '../support/harness.js';
 import { OWN_ORIGIN, count, median } from './helpers.js';
 
 const ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.', requestId: expect.any(String) } };
 
 const freshEmail = (prefix = 'pw') => `${prefix}-${randomBytes(5).toString('hex')}@example.com`;
-
-/** Headers that legitimately differ between two otherwise identical responses. */
-const VOLATILE = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
-function observable(res: HttpResult) {
-  const headers: Record<string, string> = {};
-  res.headers.forEach((value, key) => {
-    if (!VOLATILE.has(key)) headers[key] = value;
-  });
-  return { status: res.status, headers, text: withoutRequestId(res.text) };
-}
 
 describe.each(DATABASES)('passwords (%s)', (kind: DbKind) => {
   let api: TestApi;

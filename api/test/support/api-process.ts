@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkedRequestId, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
+import { httpRequest, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
 
 export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -86,24 +86,7 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
   });
   const url = `http://127.0.0.1:${port}`;
 
-  async function request<T>(method: string, p: string, opts: RequestOptions & { timeoutMs?: number } = {}): Promise<HttpResult<T>> {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | undefined = opts.rawBody;
-    if (body === undefined && opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const response = await fetch(url + p, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: leave the text
-    }
-    return checkedRequestId({ status: response.status, headers: response.headers, body: parsed as T, text });
-  }
+  const request = <T>(method: string, p: string, opts: RequestOptions & { timeoutMs?: number } = {}) => httpRequest<T>(url, method, p, opts);
 
   const signal = (sig: NodeJS.Signals) => {
     if (!running || child.pid === undefined) return;

@@ -29,6 +29,48 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** A task as REST and GraphQL return it. */
+export interface Task {
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * One request over fetch: JSON body (or `rawBody`), Bearer token, the answer parsed when it is
+ * JSON; every error body's request id is checked against its header (checkedRequestId).
+ */
+export async function httpRequest<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: RequestOptions & { timeoutMs?: number } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (body === undefined && options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: leave the text
+  }
+  return checkedRequestId({ status: response.status, headers: response.headers, body: parsed as T, text });
+}
+
 export interface TestUser {
   id: string;
   email: string;
@@ -72,24 +114,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
   const { port } = built.app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 
-  async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined = options.rawBody;
-    if (body === undefined && options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const response = await fetch(url + path, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: leave the text
-    }
-    return checkedRequestId({ status: response.status, headers: response.headers, body: parsed as T, text });
-  }
+  const request = <T = any>(method: string, path: string, options: RequestOptions = {}) => httpRequest<T>(url, method, path, options);
 
   const api: TestApi = {
     url,
@@ -137,4 +162,16 @@ export function checkedRequestId<T extends HttpResult<any>>(result: T): T {
 /** A response text with its request id (random per request) blanked, to compare two answers byte for byte. */
 export function withoutRequestId(text: string): string {
   return text.replace(/"requestId":"[0-9a-f-]{36}"/g, '"requestId":"…"').replace(/\(request id [0-9a-f-]{36}\)/g, '(request id …)');
+}
+
+/** Headers that legitimately differ between two otherwise identical responses. */
+const VOLATILE_HEADERS = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
+
+/** Everything a client can observe about a response, minus per-request noise (date, request id). */
+export function observable(res: HttpResult) {
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, key) => {
+    if (!VOLATILE_HEADERS.has(key)) headers[key] = value;
+  });
+  return { status: res.status, headers, text: withoutRequestId(res.text) };
 }
