@@ -1,5 +1,6 @@
 // `npm start`: build the web app if needed (once), then serve the API (port 4000) and the web app
-// (port 3000) together on the embedded database. Ctrl-C stops both.
+// (port 3000) together on the embedded database. Ctrl-C stops both. The API runs from its esbuild
+// bundle: `npm start --workspace api` rebuilds api/dist first when api/src is newer (its prestart).
 //
 // Environment: API_PORT (4000), WEB_PORT (3000), HOST (127.0.0.1), PUBLIC_URL (the web origin:
 // better-auth's base URL and the JWT iss/aud); everything else (DATA_DIR, DATABASE_URL, ...) is
