@@ -1,15 +1,12 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { authClient } from '../../lib/auth/client';
-import { describeAuthError } from '../../lib/auth/errors';
 import { validateEmail, validatePassword } from '../../lib/validation';
 import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
-import { useHydrated } from '../forms/useHydrated';
-import { useSession } from '../session/SessionProvider';
+import { AuthForm, EmailField } from './AuthForm';
+import { useAuthForm } from './useAuthForm';
 
 const REASONS: Record<string, string> = {
   'signed-out': 'You have signed out.',
@@ -22,46 +19,10 @@ const validators = {
 };
 
 export function SignInForm({ reason }: { reason?: string | undefined }) {
-  const router = useRouter();
-  const { status, refresh } = useSession();
   const { values, field, validateAll } = useFormFields({ email: '', password: '' }, validators);
-  const [formError, setFormError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
-  const alertRef = useRef<HTMLDivElement>(null);
-  const hydrated = useHydrated();
-
-  useEffect(() => {
-    if (status === 'signed-in') router.replace('/');
-  }, [status, router]);
-
-  useEffect(() => {
-    if (formError) alertRef.current?.focus();
-  }, [formError]);
-
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setFormError(null);
-    if (!validateAll()) return;
-    setSubmitting(true);
-    let retryAfterSeconds: number | null = null;
-    const { error } = await authClient.signIn
-      .email(
-        { email: values.email.trim(), password: values.password },
-        {
-          onError: ({ response }) =>
-            void (retryAfterSeconds =
-              Number(response.headers.get('Retry-After') ?? response.headers.get('X-Retry-After')) || null),
-        },
-      )
-      .catch(() => ({ error: { status: 0 } }));
-    if (error) {
-      setFormError(describeAuthError(error, { retryAfterSeconds }));
-      setSubmitting(false);
-      return;
-    }
-    await refresh();
-    router.replace('/');
-  };
+  const state = useAuthForm(validateAll, (fetchOptions) =>
+    authClient.signIn.email({ email: values.email.trim(), password: values.password }, fetchOptions),
+  );
 
   const notice = reason ? REASONS[reason] : undefined;
 
@@ -73,33 +34,17 @@ export function SignInForm({ reason }: { reason?: string | undefined }) {
           {notice}
         </p>
       ) : null}
-      {formError ? (
-        <div ref={alertRef} tabIndex={-1} role="alert" className="notice notice--error">
-          {formError}
-        </div>
-      ) : null}
-      <form method="post" noValidate onSubmit={onSubmit} aria-label="Sign in">
+      <AuthForm state={state} label="Sign in" submitLabel="Sign in" submittingLabel="Signing in…">
+        <EmailField readOnly={!state.hydrated} {...field('email')} />
         <TextField
-          readOnly={!hydrated}
-          label="Email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          {...field('email')}
-        />
-        <TextField
-          readOnly={!hydrated}
+          readOnly={!state.hydrated}
           label="Password"
           type="password"
           autoComplete="current-password"
           required
           {...field('password')}
         />
-        <button type="submit" className="button button--primary" disabled={!hydrated || submitting}>
-          {submitting ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
+      </AuthForm>
       <p className="auth-switch">
         New here? <Link href="/sign-up">Create an account</Link>
       </p>

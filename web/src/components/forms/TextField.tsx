@@ -1,6 +1,6 @@
 'use client';
 
-import { forwardRef, useId, type InputHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { forwardRef, useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from 'react';
 
 interface FieldChrome {
   label: string;
@@ -8,65 +8,57 @@ interface FieldChrome {
   error?: string | undefined;
 }
 
+/** What the control needs to be labelled and to announce its hint and error. */
+interface ControlA11y {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+type RenderControl = (a11y: ControlA11y) => ReactNode;
+
+/**
+ * The label, hint and error around one control; `control` renders the input or textarea with the
+ * id and aria attributes that tie them together (the error is read before the hint).
+ */
+function Field({ chrome, control }: { chrome: FieldChrome & { id?: string | undefined }; control: RenderControl }) {
+  const { label, hint, error, id } = chrome;
+  const generated = useId();
+  const inputId = id ?? generated;
+  const hintId = hint ? `${inputId}-hint` : undefined;
+  const errorId = error ? `${inputId}-error` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      {hint ? (
+        <span id={hintId} className="hint">
+          {hint}
+        </span>
+      ) : null}
+      {control({
+        id: inputId,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': [errorId, hintId].filter(Boolean).join(' ') || undefined,
+      })}
+      {error ? (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 /** A labelled input whose hint and error are announced with it (aria-describedby). */
 export const TextField = forwardRef<HTMLInputElement, FieldChrome & InputHTMLAttributes<HTMLInputElement>>(
   function TextField({ label, hint, error, id, ...input }, ref) {
-    const generated = useId();
-    const inputId = id ?? generated;
-    const hintId = hint ? `${inputId}-hint` : undefined;
-    const errorId = error ? `${inputId}-error` : undefined;
-    return (
-      <div className="field">
-        <label htmlFor={inputId}>{label}</label>
-        {hint ? (
-          <span id={hintId} className="hint">
-            {hint}
-          </span>
-        ) : null}
-        <input
-          ref={ref}
-          id={inputId}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
-          {...input}
-        />
-        {error ? (
-          <p id={errorId} className="field-error">
-            {error}
-          </p>
-        ) : null}
-      </div>
-    );
+    return <Field chrome={{ label, hint, error, id }} control={(a11y) => <input ref={ref} {...a11y} {...input} />} />;
   },
 );
 
+/** The same for a multi-line textarea. */
 export const TextAreaField = forwardRef<HTMLTextAreaElement, FieldChrome & TextareaHTMLAttributes<HTMLTextAreaElement>>(
-  function TextAreaField({ label, hint, error, id, ...textarea }, ref) {
-    const generated = useId();
-    const inputId = id ?? generated;
-    const hintId = hint ? `${inputId}-hint` : undefined;
-    const errorId = error ? `${inputId}-error` : undefined;
-    return (
-      <div className="field">
-        <label htmlFor={inputId}>{label}</label>
-        {hint ? (
-          <span id={hintId} className="hint">
-            {hint}
-          </span>
-        ) : null}
-        <textarea
-          ref={ref}
-          id={inputId}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
-          {...textarea}
-        />
-        {error ? (
-          <p id={errorId} className="field-error">
-            {error}
-          </p>
-        ) : null}
-      </div>
-    );
+  function TextAreaField({ label, hint, error, id, ...area }, ref) {
+    return <Field chrome={{ label, hint, error, id }} control={(a11y) => <textarea ref={ref} {...a11y} {...area} />} />;
   },
 );

@@ -1,16 +1,14 @@
 'use client';
 
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { TaskFieldsFragment } from '../../gql/graphql';
-import { validateDescription, validateTitle } from '../../lib/validation';
-import { TextAreaField, TextField } from '../forms/TextField';
-import { useFormFields } from '../forms/useFormFields';
+import { TaskEditorFields, useTaskEditor, type TaskInput } from './TaskEditor';
 
 export interface TaskActions {
   onToggle: (task: TaskFieldsFragment) => void;
   onDelete: (task: TaskFieldsFragment) => void;
   /** Resolves to an error message (the form stays open), or null when saved. */
-  onSave: (task: TaskFieldsFragment, input: { title: string; description: string | null }) => Promise<string | null>;
+  onSave: (task: TaskFieldsFragment, input: TaskInput) => Promise<string | null>;
 }
 
 type Mode = 'view' | 'edit' | 'confirm-delete';
@@ -102,33 +100,17 @@ function EditTaskForm({
   onDone: () => void;
   titleId: string;
 }) {
-  const { values, field, validateAll } = useFormFields(
+  const editor = useTaskEditor(
     { title: task.title, description: task.description ?? '' },
-    { title: validateTitle, description: validateDescription },
+    (input) => onSave(task, input),
+    onDone,
   );
-  const [formError, setFormError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const titleInput = useRef<HTMLInputElement | null>(null);
+  const { titleInput } = editor;
 
   useEffect(() => {
     titleInput.current?.focus();
     titleInput.current?.select();
-  }, []);
-
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setFormError(null);
-    if (!validateAll()) return;
-    setSaving(true);
-    const description = values.description.trim();
-    const problem = await onSave(task, {
-      title: values.title.trim(),
-      description: description === '' ? null : description,
-    });
-    setSaving(false);
-    if (problem) setFormError(problem);
-    else onDone();
-  };
+  }, [titleInput]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLFormElement>) => {
     if (event.key === 'Escape') {
@@ -137,12 +119,11 @@ function EditTaskForm({
     }
   };
 
-  const title = field('title');
   return (
     <form
       className="task__edit"
       noValidate
-      onSubmit={onSubmit}
+      onSubmit={editor.onSubmit}
       onKeyDown={onKeyDown}
       aria-label={`Edit “${task.title}”`}
     >
@@ -150,24 +131,10 @@ function EditTaskForm({
       <span id={titleId} className="visually-hidden">
         {task.title}
       </span>
-      {formError ? (
-        <p role="alert" className="notice notice--error">
-          {formError}
-        </p>
-      ) : null}
-      <TextField
-        label="Title"
-        autoComplete="off"
-        {...title}
-        ref={(element) => {
-          titleInput.current = element;
-          title.ref(element);
-        }}
-      />
-      <TextAreaField label="Description" rows={2} {...field('description')} />
+      <TaskEditorFields editor={editor} titleLabel="Title" descriptionLabel="Description" />
       <div className="task__edit-actions">
-        <button type="submit" className="button button--small button--primary" disabled={saving}>
-          {saving ? 'Saving…' : 'Save'}
+        <button type="submit" className="button button--small button--primary" disabled={editor.submitting}>
+          {editor.submitting ? 'Saving…' : 'Save'}
         </button>
         <button type="button" className="button button--small" onClick={onDone}>
           Cancel

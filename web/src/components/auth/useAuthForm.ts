@@ -1,0 +1,63 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useState, type FormEvent } from 'react';
+import { describeAuthError, type AuthErrorLike } from '../../lib/auth/errors';
+import { useHydrated } from '../forms/useHydrated';
+import { useSession } from '../session/SessionProvider';
+
+/** The fetch options handed to an authClient call, so the hook can read a refusal's Retry-After. */
+export interface AuthFetchOptions {
+  onError: (context: { response: Response }) => void;
+}
+
+/** One better-auth call (`authClient.signIn.email(...)`, ...) with the given fetch options. */
+export type AuthCall = (fetchOptions: AuthFetchOptions) => Promise<{ error: AuthErrorLike | null }>;
+
+export interface AuthFormState {
+  onSubmit: (event: FormEvent<HTMLFormElement>) => Promise<void>;
+  /** The sentence to show for the last failed submit, or null. */
+  formError: string | null;
+  submitting: boolean;
+  /** False until React has hydrated the form; the form stays read-only until then (see useHydrated). */
+  hydrated: boolean;
+}
+
+/**
+ * What the sign-in and sign-up forms share: a viewer who is (or becomes) signed in goes to the task
+ * list; a submit validates the fields, makes the better-auth call, and on failure shows the error in
+ * words (a 429 says how long to wait, from Retry-After) and lets the user submit again.
+ */
+export function useAuthForm(validateAll: () => boolean, call: AuthCall): AuthFormState {
+  const router = useRouter();
+  const { status, refresh } = useSession();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const hydrated = useHydrated();
+
+  useEffect(() => {
+    if (status === 'signed-in') router.replace('/');
+  }, [status, router]);
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setFormError(null);
+    if (!validateAll()) return;
+    setSubmitting(true);
+    let retryAfterSeconds: number | null = null;
+    const { error } = await call({
+      onError: ({ response }) =>
+        void (retryAfterSeconds =
+          Number(response.headers.get('Retry-After') ?? response.headers.get('X-Retry-After')) || null),
+    }).catch(() => ({ error: { status: 0 } }));
+    if (error) {
+      setFormError(describeAuthError(error, { retryAfterSeconds }));
+      setSubmitting(false);
+      return;
+    }
+    await refresh();
+    router.replace('/');
+  };
+
+  return { onSubmit, formError, submitting, hydrated };
+}
