@@ -2,23 +2,12 @@
 // environment as `npm start`. Ctrl-C stops both.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runTogether, servicePorts } from './lib/orchestrate.mjs';
-import { portInUse } from './lib/processes.mjs';
+import { exitIfPortsBusy, runTogether, servicePorts } from './lib/orchestrate.mjs';
 import { REPO_ROOT, WEB_DIR } from './lib/web-build.mjs';
 
 const urls = servicePorts();
 
-for (const [name, port] of [
-  ['API', urls.apiPort],
-  ['web', urls.webPort],
-]) {
-  if (await portInUse(port, urls.host)) {
-    console.error(
-      `dev: port ${port} (${name}) is already in use. Stop what runs there, or set ${name === 'API' ? 'API_PORT' : 'WEB_PORT'}.`,
-    );
-    process.exit(1);
-  }
-}
+await exitIfPortsBusy(urls, 'dev');
 
 // The API's own "dev" script when it has one; otherwise tsx in watch mode on its entry point.
 const apiScripts = JSON.parse(readFileSync(path.join(REPO_ROOT, 'api', 'package.json'), 'utf8')).scripts ?? {};

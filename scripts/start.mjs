@@ -6,23 +6,12 @@
 // better-auth's base URL and the JWT iss/aud); everything else (DATA_DIR, DATABASE_URL, ...) is
 // passed to the API unchanged.
 import path from 'node:path';
-import { runTogether, servicePorts } from './lib/orchestrate.mjs';
-import { portInUse } from './lib/processes.mjs';
+import { exitIfPortsBusy, runTogether, servicePorts } from './lib/orchestrate.mjs';
 import { REPO_ROOT, WEB_DIR, buildWebIfNeeded } from './lib/web-build.mjs';
 
 const urls = servicePorts();
 
-for (const [name, port] of [
-  ['API', urls.apiPort],
-  ['web', urls.webPort],
-]) {
-  if (await portInUse(port, urls.host)) {
-    console.error(
-      `start: port ${port} (${name}) is already in use. Stop what runs there, or set ${name === 'API' ? 'API_PORT' : 'WEB_PORT'}.`,
-    );
-    process.exit(1);
-  }
-}
+await exitIfPortsBusy(urls, 'start');
 
 try {
   await buildWebIfNeeded(urls.apiUrl, (line) => console.log(`start: ${line}`));

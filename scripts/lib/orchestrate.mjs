@@ -1,6 +1,6 @@
 // Runs the API and the web app together until Ctrl-C (or until one of them stops), then stops
 // both process groups.
-import { startService, stopService, waitForUrl } from './processes.mjs';
+import { portInUse, startService, stopService, waitForUrl } from './processes.mjs';
 
 export function servicePorts(env = process.env) {
   const host = env.HOST ?? '127.0.0.1';
@@ -9,6 +9,19 @@ export function servicePorts(env = process.env) {
   const apiUrl = `http://${host}:${apiPort}`;
   const webUrl = `http://${host}:${webPort}`;
   return { host, apiPort, webPort, apiUrl, webUrl, publicUrl: env.PUBLIC_URL ?? webUrl };
+}
+
+/** Exits 1 naming the port and the variable to change when the API's or the web app's port is taken. */
+export async function exitIfPortsBusy(urls, label) {
+  for (const [name, port, variable] of [
+    ['API', urls.apiPort, 'API_PORT'],
+    ['web', urls.webPort, 'WEB_PORT'],
+  ]) {
+    if (await portInUse(port, urls.host)) {
+      console.error(`${label}: port ${port} (${name}) is already in use. Stop what runs there, or set ${variable}.`);
+      process.exit(1);
+    }
+  }
 }
 
 export async function runTogether({ api, web, urls, label }) {
