@@ -76,8 +76,14 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   socket.destroy(error);
 }
 
-export function logRevocationUnavailable(request: FastifyRequest, error: RevocationUnavailableError) {
+/**
+ * A token whose revocation status cannot be checked (Redis down) is refused, never trusted: logs
+ * the cause, asks the client to retry in a second, and returns the message for either body shape.
+ */
+export function revocationUnavailable(request: FastifyRequest, reply: FastifyReply, error: RevocationUnavailableError): string {
   request.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
+  reply.header('retry-after', '1');
+  return `Cannot check token revocation right now; retry shortly (request id ${request.id}).`;
 }
 
 const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
@@ -121,9 +127,7 @@ async function errorsPlugin(app: FastifyInstance) {
       return sendError(reply, error.code, error.message, error.details);
     }
     if (error instanceof RevocationUnavailableError) {
-      logRevocationUnavailable(request, error);
-      reply.header('retry-after', '1');
-      return sendError(reply, 'SERVICE_UNAVAILABLE', `Cannot check token revocation right now; retry shortly (request id ${request.id}).`);
+      return sendError(reply, 'SERVICE_UNAVAILABLE', revocationUnavailable(request, reply, error));
     }
     if (error.validation) {
       const details = fieldProblems(error.validation as never, error.validationContext);

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import { InvalidTokenError, type AccessTokenVerifier } from '../auth/access-tokens.js';
 import type { Viewer } from '../domain/users/user.types.js';
 import { RevocationUnavailableError } from '../auth/revocations.js';
-import { logRevocationUnavailable, sendError } from './errors.js';
+import { revocationUnavailable, sendError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,8 +78,7 @@ export async function optionalViewer(request: FastifyRequest, reply: FastifyRepl
   } catch (error) {
     if (!(error instanceof RevocationUnavailableError)) throw error;
     // Fail safe, as REST does (503), but in GraphQL's shape: the token cannot be checked.
-    logRevocationUnavailable(request, error);
-    return graphqlError(reply.header('retry-after', '1'), 503, 'SERVICE_UNAVAILABLE', `Cannot check token revocation right now; retry shortly (request id ${request.id}).`);
+    return graphqlError(reply, 503, 'SERVICE_UNAVAILABLE', revocationUnavailable(request, reply, error));
   }
   if ('invalid' in outcome) {
     logRejected(request, outcome.invalid);
