@@ -1,6 +1,7 @@
 // The plan's auth endpoints through real HTTP: register, login, refresh, logout, me, jwks.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promiseHooksEnabled } from '../src/auth/async-context.js';
 import { DATABASES, TEST_ISSUER, startApi, type HttpResult, type TestApi, withoutRequestId } from './support/harness.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -269,6 +270,47 @@ describe.each(DATABASES)('auth REST on %s', (kind) => {
       const res = await api.request('POST', '/api/auth/logout');
       expectError(res, 401, 'UNAUTHENTICATED');
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+    });
+  });
+
+  // better-auth's AsyncLocalStorage is enabled only while its calls run (auth/async-context.ts).
+  describe('better-auth call context', () => {
+    it('concurrent sign-ins of different users each get their own user\'s session and token', async () => {
+      const users = await Promise.all(Array.from({ length: 6 }, (_, i) => api.registerUser(`Parallel ${i}`)));
+      const attempts = users.flatMap((user) => [
+        { user, path: '/api/auth/login' },
+        { user, path: '/api/auth/sign-in/email' },
+      ]);
+      const answers = await Promise.all(
+        attempts.map(({ user, path }) => api.request('POST', path, { body: { email: user.email, password: user.password } })),
+      );
+      for (const [i, res] of answers.entries()) {
+        const { user, path } = attempts[i]!;
+        expect(res.status, res.text).toBe(200);
+        if (path === '/api/auth/login') {
+          expect(decodeJwt(res.body.accessToken).payload.sub).toBe(user.id);
+          const me = await api.request('GET', '/api/auth/me', { token: res.body.accessToken });
+          expect(me.body.user).toMatchObject({ id: user.id, email: user.email });
+        } else {
+          expect(res.body.user).toMatchObject({ id: user.id, email: user.email });
+          const session = await api.request('GET', '/api/auth/get-session', { token: res.body.token });
+          expect(session.body.user).toMatchObject({ id: user.id, email: user.email });
+        }
+      }
+    });
+
+    it('once sign-up, sign-in, refresh and logout have finished, no promise hooks stay on (Node 20)', async () => {
+      const user = await api.registerUser('Hooks');
+      const login = await api.request('POST', '/api/auth/login', { body: { email: user.email, password: user.password } });
+      expect(login.status).toBe(200);
+      const web = await api.request('POST', '/api/auth/sign-in/email', { body: { email: user.email, password: user.password } });
+      expect(web.status).toBe(200);
+      expect((await api.request('GET', '/api/auth/token', { token: web.body.token })).status).toBe(200);
+      const refreshed = await api.request('POST', '/api/auth/refresh', { body: { refreshToken: login.body.refreshToken } });
+      expect(refreshed.status).toBe(200);
+      expect((await api.request('POST', '/api/auth/logout', { token: refreshed.body.accessToken })).status).toBe(204);
+      // Left on, they would slow every later request in this process (bench/README.md).
+      expect(await promiseHooksEnabled()).toBe(false);
     });
   });
 

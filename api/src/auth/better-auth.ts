@@ -7,6 +7,7 @@ import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { bearer, jwt } from 'better-auth/plugins';
 import { createJwk, type JwtOptions } from 'better-auth/plugins/jwt';
 import type { SqlPool } from '../db/sql.js';
+import { installCallScopedAuthContext } from './async-context.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, passwordProblem, verifyPassword } from './passwords.js';
 
 export { PASSWORD_MAX, PASSWORD_MIN };
@@ -123,6 +124,7 @@ export async function rotateSigningKey(auth: Auth, settings: Parameters<typeof j
 }
 
 export function createAuth(settings: AuthSettings, pool: SqlPool) {
+  installCallScopedAuthContext();
   return betterAuth({
     appName: 'Taskgate',
     baseURL: settings.baseURL,
