@@ -17,7 +17,9 @@ import { createOrm, migrate, type Orm } from './db/orm.js';
 import { SqlPool } from './db/sql.js';
 import { TaskService } from './domain/tasks/task.service.js';
 import { UserService } from './domain/users/user.service.js';
+import { JIT_MAX_COMPILED, JitExecutor } from './graphql/jit.js';
 import { graphqlPlugin } from './graphql/plugin.js';
+import { buildSchema } from './graphql/schema.js';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import healthRoutes from './plugins/health.js';
@@ -34,6 +36,7 @@ export interface BuiltApp {
   auth: Auth;
   db: SqlPool;
   tokens: AccessTokenVerifier;
+  graphql: JitExecutor;
 }
 
 export interface BuildOptions {
@@ -142,13 +145,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes, { orm, tokens });
   await app.register(authRoutes, { auth, users, db, revokeSession, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
   await app.register(tasksRoutes, { tasks });
+  const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
   await app.register(graphqlPlugin, {
     tasks,
     users,
     production: config.env === 'production',
     playground: config.graphqlPlayground,
+    executor: graphql,
   });
 
   await app.ready();
-  return { app, orm, auth, db, tokens };
+  return { app, orm, auth, db, tokens, graphql };
 }

@@ -27,6 +27,7 @@ const EnvSchema = Type.Object({
   ACCESS_TOKEN_TTL: Type.Optional(Seconds),
   TRUSTED_ORIGINS: Type.Optional(Type.String()),
   GRAPHQL_PLAYGROUND: Type.Optional(Bool),
+  GRAPHQL_JIT_AFTER: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   CORS_ORIGINS: Type.Optional(Type.String()),
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
@@ -59,6 +60,8 @@ export interface Config {
   accessTokenTtlSeconds: number;
   trustedOrigins: string[];
   graphqlPlayground: boolean;
+  /** Executions of one GraphQL document before it is compiled (graphql/jit.ts); 0 = never. */
+  graphqlJitAfter: number;
   logLevel: string;
   /** Unset → single-instance in-process stores for rate limits and revocations. */
   redisUrl: string | undefined;
@@ -151,6 +154,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtlSeconds: Number(raw.ACCESS_TOKEN_TTL ?? 900),
     trustedOrigins: list(raw.TRUSTED_ORIGINS),
     graphqlPlayground: env !== 'production' || truthy(raw.GRAPHQL_PLAYGROUND),
+    graphqlJitAfter: Number(raw.GRAPHQL_JIT_AFTER ?? 10),
     logLevel: raw.LOG_LEVEL ?? (env === 'test' ? 'silent' : 'info'),
     redisUrl: raw.REDIS_URL,
     corsOrigins: list(raw.CORS_ORIGINS),

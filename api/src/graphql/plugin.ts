@@ -12,8 +12,8 @@ import { optionalViewer } from '../plugins/viewer.js';
 import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
 import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors } from './errors.js';
-import { buildSchema } from './schema.js';
 import { operationCost } from './cost.js';
+import type { JitExecutor } from './jit.js';
 import { GraphQLError } from 'graphql';
 
 export interface GraphQLOptions {
@@ -21,6 +21,8 @@ export interface GraphQLOptions {
   users: UserService;
   production: boolean;
   playground: boolean;
+  /** Runs the operations (graphql/jit.ts); its schema is the graph. */
+  executor: JitExecutor;
 }
 
 /** Query-shape limits (graphql-armor): depth, aliases (counting `__typename`), directives, tokens, cost. */
@@ -40,7 +42,8 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
   const apollo = new ApolloServer<GraphQLContext>({
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: GRAPHQL_LIMITS.tokens },
-    schema: buildSchema(),
+    // Apollo's executor seam: it parses, validates and runs the plugins; execution is jit.ts's.
+    gateway: opts.executor.gateway(),
     introspection: opts.playground,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,

@@ -100,6 +100,9 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     // Rate limits are on by default everywhere; the suites that do not test them turn them off
     // explicitly (security/rate-limits.test.ts turns them back on).
     RATE_LIMIT_ENABLED: 'false',
+    // GraphQL documents are compiled (graphql/jit.ts) from their second execution on, so the
+    // suites exercise both the graphql-js and the compiled path; TEST_GRAPHQL_JIT_AFTER overrides.
+    GRAPHQL_JIT_AFTER: process.env.TEST_GRAPHQL_JIT_AFTER ?? '1',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
