@@ -121,6 +121,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     revocations,
     loadKeys: async () => (await auth.api.getJwks()) as never,
   });
+  // The first signing key is made now (serving the JWKS makes one when there is none), not by the
+  // first sign-ins: two racing ones would each make one. It also loads the verifier's key set.
+  await tokens.reloadKeys();
   const tasks = new TaskService(db, (viewer, taskId) =>
     app.log.warn({ event: 'cross_owner_access', reqId: viewer.requestId, userId: viewer.userId, taskId }, 'task of another owner requested'),
   );
