@@ -37,6 +37,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_REGISTER_IP: Type.Optional(Rate),
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
+  HEAP_GROWING_PERCENT: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,2})$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
@@ -75,6 +76,11 @@ export interface Config {
    * sending new requests) before the server stops accepting; 0 = close at once.
    */
   shutdownDrainSeconds: number;
+  /**
+   * V8 lets the heap grow to (1 + this/100) × what survived the last full collection before it
+   * collects again; 0 = V8's own factor (up to × 4 on a large machine). server.ts applies it.
+   */
+  heapGrowingPercent: number;
 }
 
 export interface Rate {
@@ -160,6 +166,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: list(raw.CORS_ORIGINS),
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     shutdownDrainSeconds: Number(raw.SHUTDOWN_DRAIN_SECONDS ?? 0),
+    heapGrowingPercent: Number(raw.HEAP_GROWING_PERCENT ?? 100),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),
