@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { createAuth, type Auth } from './auth/better-auth.js';
+import { setHashConcurrency } from './auth/passwords.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
 import { connectRedis, redisReady } from './infra/redis.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore } from './infra/rate-limiter.js';
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   );
 
   const db = new SqlPool(orm);
+  setHashConcurrency(config.hashConcurrency);
   const revokeSession = async (sessionId: string) => {
     await revocations.revoke(sessionId, config.accessTokenTtlSeconds + 60);
     tokens.forgetSession(sessionId);

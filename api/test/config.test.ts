@@ -113,9 +113,9 @@ describe.concurrent('configuration through the real entrypoint', () => {
     await expect(stat(path.join(dataDir, 'auth-secret'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('exits 1 listing every invalid variable (PORT=abc, DATABASE_URL=mysql://x, GRAPHQL_JIT_AFTER=-1, HEAP_GROWING_PERCENT=1000)', async () => {
+  it('exits 1 listing every invalid variable (PORT=abc, DATABASE_URL=mysql://x, GRAPHQL_JIT_AFTER=-1, HEAP_GROWING_PERCENT=1000, HASH_CONCURRENCY=0)', async () => {
     const dataDir = await tempDataDir();
-    const run = startServer({ PORT: 'abc', DATABASE_URL: 'mysql://x', GRAPHQL_JIT_AFTER: '-1', HEAP_GROWING_PERCENT: '1000', DATA_DIR: dataDir });
+    const run = startServer({ PORT: 'abc', DATABASE_URL: 'mysql://x', GRAPHQL_JIT_AFTER: '-1', HEAP_GROWING_PERCENT: '1000', HASH_CONCURRENCY: '0', DATA_DIR: dataDir });
     const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
     expect(code).toBe(1);
     const stderr = run.stderr();
@@ -124,6 +124,7 @@ describe.concurrent('configuration through the real entrypoint', () => {
     expect(stderr).toMatch(/^\s*- DATABASE_URL: .*"mysql:\/\/x"/m);
     expect(stderr).toMatch(/^\s*- GRAPHQL_JIT_AFTER: .*"-1"/m);
     expect(stderr).toMatch(/^\s*- HEAP_GROWING_PERCENT: .*"1000"/m);
+    expect(stderr).toMatch(/^\s*- HASH_CONCURRENCY: .*"0"/m);
     // not a stack trace: a readable message
     expect(stderr).toMatch(/Invalid configuration/);
     expect(stderr).not.toMatch(/\n\s+at /);

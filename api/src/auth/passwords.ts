@@ -37,7 +37,7 @@ export function passwordProblem(password: string): string | null {
 class Gate {
   private running = 0;
   private readonly queue: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
+  constructor(public limit: number) {}
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
     this.running += 1;
@@ -50,7 +50,13 @@ class Gate {
   }
 }
 
-const gate = new Gate(Number(process.env.HASH_CONCURRENCY ?? 2));
+const gate = new Gate(1); // until buildApp applies HASH_CONCURRENCY
+
+/** HASH_CONCURRENCY (validated by config/env.ts, 1–64; set by buildApp). */
+export function setHashConcurrency(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`hash concurrency must be a positive integer, got ${limit}`);
+  gate.limit = limit;
+}
 
 export function hashPassword(password: string): Promise<string> {
   return gate.run(() => argon2Hash(normalizePassword(password), ARGON2_PARAMS));

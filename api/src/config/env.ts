@@ -37,6 +37,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_REGISTER_IP: Type.Optional(Rate),
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
+  HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^([1-9]|[1-5][0-9]|6[0-4])$' })),
   HEAP_GROWING_PERCENT: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,2})$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -81,6 +82,8 @@ export interface Config {
    * collects again; 0 = V8's own factor (up to × 4 on a large machine). server.ts applies it.
    */
   heapGrowingPercent: number;
+  /** Password hashes (argon2id, 19 MiB each) allowed to run at once, 1–64. */
+  hashConcurrency: number;
 }
 
 export interface Rate {
@@ -167,6 +170,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     shutdownDrainSeconds: Number(raw.SHUTDOWN_DRAIN_SECONDS ?? 0),
     heapGrowingPercent: Number(raw.HEAP_GROWING_PERCENT ?? 100),
+    hashConcurrency: Number(raw.HASH_CONCURRENCY ?? 1),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),
