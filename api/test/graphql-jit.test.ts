@@ -1,6 +1,6 @@
-// Compiled GraphQL execution (graphql/jit.ts) must answer exactly as graphql-js does — data, errors,
-// codes, HTTP status — and must only compile documents that are sent repeatedly.
-import { buildSchema as buildSdl, parse } from 'graphql';
+// Compiled GraphQL execution (graphql/jit.ts) must answer exactly as Apollo's own execution does —
+// data, errors, codes, HTTP status — and must only compile documents that are sent repeatedly.
+import { buildSchema as buildSdl, parse, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JitExecutor } from '../src/graphql/jit.js';
 import { RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser } from './support/harness.js';
@@ -8,7 +8,7 @@ import { RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser } f
 const TASK_FIELDS = 'id title description completed createdAt updatedAt version';
 
 /** Every kind of answer the graph gives: data, partial data, each error code, variable errors. */
-const OPERATIONS: { name: string; query: string; variables?: Record<string, unknown>; anonymous?: boolean }[] = [
+const OPERATIONS: { name: string; query: string; variables?: Record<string, unknown>; operationName?: string; anonymous?: boolean }[] = [
   { name: 'list', query: `{ tasks(first: 3) { nodes { ${TASK_FIELDS} } pageInfo { endCursor hasNextPage } totalCount } }` },
   {
     name: 'list with variables, fragments, aliases and __typename',
@@ -35,6 +35,11 @@ const OPERATIONS: { name: string; query: string; variables?: Record<string, unkn
   { name: 'missing required variable (400)', query: 'query($id: ID!) { task(id: $id) { id } }', variables: {} },
   { name: 'unauthenticated', query: '{ me { id } tasks { totalCount } }', anonymous: true },
   { name: 'public field without a token', query: '{ health }', anonymous: true },
+  { name: 'the named operation of several', query: 'query A { health } query B { me { name } }', operationName: 'B' },
+  { name: 'an operation name the document lacks (400)', query: '{ health }', operationName: 'Me' },
+  { name: 'an empty operation name (400)', query: 'query Health { health }', operationName: '' },
+  { name: 'several operations, none named (400)', query: 'query A { health } query B { health }' },
+  { name: 'several operations, an unknown name (400)', query: 'query A { health } query B { health }', operationName: 'C' },
 ];
 
 /** The answer with what legitimately differs between two servers (ids, times, cursors, request ids) blanked. */
@@ -69,9 +74,9 @@ describe('compiled GraphQL execution', () => {
     await compiled?.close();
   });
 
-  it.each(OPERATIONS)('$name: the compiled answer equals graphql-js\'s, every time', async ({ query, variables, anonymous }) => {
+  it.each(OPERATIONS)('$name: the compiled answer equals graphql-js\'s, every time', async ({ query, variables, operationName, anonymous }) => {
     const send = (api: TestApi) =>
-      api.request('POST', '/graphql', { token: anonymous ? undefined : users.get(api)!.accessToken, body: { query, variables } });
+      api.request('POST', '/graphql', { token: anonymous ? undefined : users.get(api)!.accessToken, body: { query, variables, operationName } });
     const expected = normalized(await send(interpreted));
     // The 1st run is on graphql-js, the 2nd compiles, the 3rd runs the kept compiled code.
     for (let run = 1; run <= 3; run++) {
@@ -103,16 +108,17 @@ describe('compiled GraphQL execution', () => {
 describe('when a document is compiled', () => {
   const schema = buildSdl('type Query { n(x: Int): Int }');
   schema.getQueryType()!.getFields().n!.resolve = (_root, args: { x?: number }) => args.x ?? 0;
-  const run = (jit: JitExecutor, query: string) =>
-    jit.execute({ document: parse(query), operationName: null, context: {}, request: { variables: {} } } as never);
+  /** What Apollo hands its executor: the parsed document and the operation it picked from it. */
+  const request = (document: DocumentNode) =>
+    ({ document, operation: document.definitions[0], operationName: null, context: {}, request: { variables: {} } }) as never;
+  const run = (jit: JitExecutor, query: string) => jit.execute(request(parse(query)));
 
   it('only after it was executed compileAfter times: one-off query texts never cost a compile', async () => {
     const jit = new JitExecutor(schema, { compileAfter: 3, maxCompiled: 10 });
     const document = parse('{ n(x: 7) }');
-    const request = { document, operationName: null, context: {}, request: { variables: {} } } as never;
-    for (let i = 0; i < 3; i++) expect(await jit.execute(request)).toEqual({ data: { n: 7 } });
+    for (let i = 0; i < 3; i++) expect(await jit.execute(request(document))).toEqual({ data: { n: 7 } });
     expect(jit.stats()).toEqual({ compiled: 0, compiledRuns: 0, interpretedRuns: 3 });
-    expect(await jit.execute(request)).toEqual({ data: { n: 7 } });
+    expect(await jit.execute(request(document))).toEqual({ data: { n: 7 } });
     expect(jit.stats()).toEqual({ compiled: 1, compiledRuns: 1, interpretedRuns: 3 });
 
     // 50 distinct texts, each sent once (an attacker's way to make every request a compile)
@@ -123,8 +129,7 @@ describe('when a document is compiled', () => {
   it('keeps at most maxCompiled documents; a dropped one is compiled again once it is busy again', async () => {
     const jit = new JitExecutor(schema, { compileAfter: 1, maxCompiled: 2 });
     const documents = [1, 2, 3].map((x) => parse(`{ n(x: ${x}) }`));
-    const exec = (document: (typeof documents)[number]) =>
-      jit.execute({ document, operationName: null, context: {}, request: { variables: {} } } as never);
+    const exec = (document: DocumentNode) => jit.execute(request(document));
     for (const document of documents) {
       await exec(document);
       await exec(document);

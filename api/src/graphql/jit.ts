@@ -8,6 +8,9 @@
 // - Whenever the compiled query cannot run at all (its variables do not coerce), the request is run
 //   again on graphql-js, so such errors keep graphql-js's exact shape (Apollo turns them into 400
 //   BAD_USER_INPUT from it). Nothing has executed at that point, so nothing runs twice.
+// - When Apollo could not pick the operation (an operationName the document lacks, several
+//   operations and none named), graphql-js runs with the name as sent and reports that error.
+// - compileAfter 0: Apollo executes by itself; this executor is not plugged in (graphql/plugin.ts).
 // - Errors from compiled execution are re-created as graphql-js errors (plugins rewrite messages).
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
@@ -20,7 +23,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 export interface JitOptions {
-  /** Executions of one document (and operation) on graphql-js before it is compiled; 0 = never compile. */
+  /** Executions of one document (and operation) on graphql-js before it is compiled; 0 = off. */
   compileAfter: number;
   /** Compiled documents kept at most. */
   maxCompiled: number;
@@ -57,15 +60,22 @@ export class JitExecutor {
     this.#options = options;
   }
 
+  /** false with compileAfter 0: Apollo then executes by itself (graphql/plugin.ts), no executor seam at all. */
+  get enabled(): boolean {
+    return this.#options.compileAfter > 0;
+  }
+
   stats(): JitStats {
     return { compiled: this.#kept.size, compiledRuns: this.#compiledRuns, interpretedRuns: this.#interpretedRuns };
   }
 
   /** Apollo's executor: the request is already parsed, validated and its operation resolved. */
   readonly execute: GatewayExecutor = async (request) => {
-    const { document, operationName, context: contextValue } = request;
+    const { document, operation, context: contextValue } = request;
     const variables = request.request.variables ?? {};
-    const compiled = this.#compiledFor(document, operationName);
+    // Apollo could not pick the operation (a name the document lacks, several operations and no
+    // name): graphql-js, given the name as sent, reports it exactly as without this executor.
+    const compiled = operation ? this.#compiledFor(document, request.operationName) : undefined;
     if (compiled) {
       const result = await compiled.query(undefined, contextValue, variables);
       if (result.data !== undefined) {
@@ -75,7 +85,7 @@ export class JitExecutor {
       // No data at all: the variables did not coerce; graphql-js says so in the shape Apollo knows.
     }
     this.#interpretedRuns += 1;
-    return execute({ schema: this.schema, document, contextValue, variableValues: variables, operationName });
+    return execute({ schema: this.schema, document, contextValue, variableValues: variables, operationName: request.request.operationName });
   };
 
   #compiledFor(document: DocumentNode, operationName: string | null): CompiledQuery | undefined {

@@ -43,7 +43,8 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: GRAPHQL_LIMITS.tokens },
     // Apollo's executor seam: it parses, validates and runs the plugins; execution is jit.ts's.
-    gateway: opts.executor.gateway(),
+    // GRAPHQL_JIT_AFTER=0: Apollo's own execution, exactly as without jit.ts.
+    ...(opts.executor.enabled ? { gateway: opts.executor.gateway() } : { schema: opts.executor.schema }),
     introspection: opts.playground,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
