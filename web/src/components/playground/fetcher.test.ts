@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fetchAccessToken } from '../../lib/auth/access-token';
 import { TokenManager } from '../../lib/auth/token-manager';
 import { FakeApi } from '../../test/fake-api';
-import { createPlaygroundFetcher } from './fetcher';
+import { createPlaygroundFetcher, definedOperationName } from './fetcher';
 
 let api: FakeApi;
 let tokens: TokenManager;
@@ -11,9 +11,20 @@ beforeEach(() => {
   tokens = new TokenManager({ fetchToken: fetchAccessToken, onSessionEnded: vi.fn() });
 });
 
-const ME = { query: '{ me { email } }', operationName: 'Me' };
+const ME = { query: 'query Me { me { email } }', operationName: 'Me' };
 
 describe('playground requests', () => {
+  it('send the operation name only when the query defines it (GraphiQL can lag one edit behind)', async () => {
+    const fetcher = createPlaygroundFetcher(tokens, () => false);
+    await fetcher({ query: '{ health }', operationName: 'Health' }, {});
+    await fetcher({ query: 'query Health { health }', operationName: 'Health' }, {});
+    const names = api.graphqlRequests().map((r) => (r.body as { operationName?: string }).operationName);
+    expect(names).toEqual([undefined, 'Health']);
+    expect(definedOperationName('query A { health } mutation B { deleteTask(id: "x") }', 'B')).toBe('B');
+    expect(definedOperationName('query A { health }', 'Health')).toBeUndefined();
+    expect(definedOperationName('{ health }', null)).toBeUndefined();
+  });
+
   it("carry the signed-in user's token, so `me` answers with their email", async () => {
     const fetcher = createPlaygroundFetcher(tokens, () => true);
     expect(await fetcher(ME, {})).toEqual({
@@ -27,7 +38,7 @@ describe('playground requests', () => {
 
   it('signed out, go without a token: health works, me is refused', async () => {
     const fetcher = createPlaygroundFetcher(tokens, () => false);
-    expect(await fetcher({ query: '{ health }', operationName: 'Health' }, {})).toEqual({ data: { health: 'ok' } });
+    expect(await fetcher({ query: 'query Health { health }', operationName: 'Health' }, {})).toEqual({ data: { health: 'ok' } });
     expect(await fetcher(ME, {})).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
     expect(api.requests.some((r) => r.path === '/api/auth/token')).toBe(false);
   });

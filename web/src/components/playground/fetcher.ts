@@ -16,6 +16,17 @@ function hasHeader(headers: Record<string, unknown>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
 
+/**
+ * GraphiQL re-parses the editor after a pause, so a query run right after an edit can carry the
+ * operation name of what the editor held before (the example's `Health`); the API rightly refuses
+ * a name the document does not define. Such a stale name is dropped; a defined one is kept.
+ */
+export function definedOperationName(query: string, name: string | null | undefined): string | undefined {
+  if (!name) return undefined;
+  const defined = [...query.matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)].map((m) => m[1]);
+  return defined.includes(name) ? name : undefined;
+}
+
 export function createPlaygroundFetcher(tokens: TokenManager, isSignedIn: () => boolean, url = '/graphql'): Fetcher {
   return async (params: FetcherParams, options) => {
     const userHeaders: Record<string, unknown> = options?.headers ?? {};
@@ -32,7 +43,7 @@ export function createPlaygroundFetcher(tokens: TokenManager, isSignedIn: () => 
           ...(userHeaders as Record<string, string>),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: JSON.stringify(params),
+        body: JSON.stringify({ ...params, operationName: definedOperationName(params.query, params.operationName) }),
       });
       const text = await response.text();
       try {
