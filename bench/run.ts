@@ -18,8 +18,9 @@
 //   --variant-root=DIR, --variant-env=KEY=VALUE   A/B mode (PostgreSQL only): a second API "B"
 //                         (another checkout and/or environment) on the same database; every API
 //                         scenario X also runs as X@B right after X, and B is reported ÷ A per round.
-//                         B logs one user in before measuring, like A did (a login changes the
-//                         process: better-auth's AsyncLocalStorage turns on async_hooks for good);
+//                         B logs one user in before measuring, like A did, so both processes have
+//                         the same history (a login used to leave promise hooks on for good —
+//                         docs/decisions/010; priming keeps trees from before that comparable);
 //                         --variant-prime=none skips that.
 //   --out=latest          results file name under bench/results/
 //   --api-entry=FILE, --variant-entry=FILE   the server module under its root (default: the

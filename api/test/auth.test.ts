@@ -1,7 +1,7 @@
 // The plan's auth endpoints through real HTTP: register, login, refresh, logout, me, jwks.
+import { executionAsyncId } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { promiseHooksEnabled } from '../src/auth/async-context.js';
 import { DATABASES, TEST_ISSUER, startApi, type HttpResult, type TestApi, withoutRequestId } from './support/harness.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -14,6 +14,17 @@ function decodeJwt(token: string): { header: Record<string, unknown>; payload: R
 
 function uniqueEmail(prefix = 'auth'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}@example.com`;
+}
+
+/**
+ * Whether promise hooks are on in this process right now: with them on, every promise
+ * continuation runs under its own async id; with them off, consecutive ones share one.
+ */
+async function promiseHooksEnabled(): Promise<boolean> {
+  await null;
+  const first = executionAsyncId();
+  await null;
+  return executionAsyncId() !== first;
 }
 
 /** The body every successful register/login/refresh returns. */

@@ -10,7 +10,7 @@
 // propagates through every await exactly as before (auth.test.ts › concurrent sign-ins). Code that
 // outlives the call sees no store — better-auth awaits its own work (no background tasks are
 // configured), so nothing of ours does. docs/decisions/010-call-scoped-async-context.md.
-import { AsyncLocalStorage, executionAsyncId } from 'node:async_hooks';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { getBetterAuthVersion } from '@better-auth/core/context';
 
 /** An AsyncLocalStorage that disables itself whenever no run() is in flight. */
@@ -73,15 +73,4 @@ export function installCallScopedAuthContext(): boolean {
     context[slot] = new CallScopedAsyncLocalStorage();
   }
   return true;
-}
-
-/**
- * Whether promise hooks are on in this process right now: with them on, every promise
- * continuation runs under its own async id; with them off, consecutive ones share one.
- */
-export async function promiseHooksEnabled(): Promise<boolean> {
-  await null;
-  const first = executionAsyncId();
-  await null;
-  return executionAsyncId() !== first;
 }
