@@ -45,7 +45,7 @@ describe.each(DATABASES)('GraphQL abuse (%s)', (kind: DbKind) => {
   const tasks = () => count(api, 'select count(*)::int as n from task where owner_id = $1', [user.id]);
 
   it('the limits are the documented ones', () => {
-    expect(GRAPHQL_LIMITS).toEqual({ depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000 });
+    expect(GRAPHQL_LIMITS).toEqual({ depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000, introspectionCost: 25_000 });
   });
 
   describe('depth', () => {
