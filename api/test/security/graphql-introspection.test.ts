@@ -89,8 +89,8 @@ describe.each(DATABASES)('introspection in development (%s)', (kind: DbKind) => 
     const res = await api.request('POST', '/graphql', { body: { query: getIntrospectionQuery(options), operationName: 'IntrospectionQuery' } });
     const schema = expectSchemaLoaded(res);
     if (options.descriptions !== false) expect(printSchema(lexicographicSortSchema(schema))).toBe(PUBLISHED);
-    if (options.oneOf) expect(res.body.data.__schema.types.find((t) => t.name === 'CreateTaskInput')).toMatchObject({ isOneOf: false });
-    if (options.directiveIsRepeatable) expect(res.body.data.__schema.directives.find((d) => d.name === 'auth')).toMatchObject({ isRepeatable: false });
+    if (options.oneOf) expect(res.body.data.__schema.types.find((t: { name: string }) => t.name === 'CreateTaskInput')).toMatchObject({ isOneOf: false });
+    if (options.directiveIsRepeatable) expect(res.body.data.__schema.directives.find((d: { name: string }) => d.name === 'auth')).toMatchObject({ isRepeatable: false });
   });
 
   it('a signed-in client (and the compiled path, on repeat) gets the same schema', async () => {
