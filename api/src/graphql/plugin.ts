@@ -11,7 +11,7 @@ import type { UserService } from '../domain/users/user.service.js';
 import { optionalViewer } from '../plugins/viewer.js';
 import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
-import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors } from './errors.js';
+import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors, withoutSuggestions } from './errors.js';
 import { isIntrospectionOnly, operationCost } from './cost.js';
 import type { JitExecutor } from './jit.js';
 import type { GraphqlTooling } from '../config/env.js';
@@ -43,8 +43,11 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     // Counted by graphql-js's own parser (parseOptions below): armor's re-parse inside a plugin
     // hook turns every syntax error into a 500.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: GRAPHQL_LIMITS.cost },
-    blockFieldSuggestion: { enabled: opts.production },
+    // Costed by cost.ts instead (below): variables at their value, `first` capped at a page.
+    costLimit: { enabled: false },
+    // Apollo's hideSchemaDetailsFromClientErrors and formatError below drop suggestions whole;
+    // armor's plugin would leave "[Suggestion hidden]?" behind in variable errors.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   const apollo = new ApolloServer<GraphQLContext>({
     validationRules: armor.validationRules,
@@ -61,7 +64,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     hideSchemaDetailsFromClientErrors: opts.production,
     formatError: (formatted, error) => {
       const out = formatError(formatted, error);
-      return opts.production ? { ...out, message: out.message.replace(/\s*Did you mean [^?]*\?/g, '') } : out;
+      return opts.production ? { ...out, message: withoutSuggestions(out.message) } : out;
     },
     plugins: [
       // No @cacheControl hints anywhere: the default plugin only instrumented every field
@@ -71,8 +74,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
       ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
       errorLoggingPlugin(app.log),
       {
-        // armor's cost rule only sees literal `first`s; charge variables at their actual value.
-        // An operation that only reads the schema has its own budget (when introspection is on).
+        // The cost limit (cost.ts), before execution. An operation that only reads the schema has its own budget (when introspection is on).
         async requestDidStart() {
           return {
             async didResolveOperation({ document, request, operation }) {
