@@ -2,6 +2,7 @@
 // pagination and conditional writes (ETag / If-Match).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser, ISO, UUID, type Task } from './support/harness.js';
+import { rawRequest } from './security/helpers.js';
 
 function expectTask(res: HttpResult, status: number, expected: Partial<Task>): Task {
   expect(res.status, res.text).toBe(status);
@@ -76,6 +77,19 @@ describe.each(DATABASES)('REST /api/tasks on %s', (kind) => {
       const got = await as(alice).get(`/api/tasks/${task.id}`);
       expect(got.body).toEqual(task);
       expect(got.headers.get('etag')).toBe('"v1"');
+    });
+
+    it('201 carries Location: the new task\'s URL, in the path form it was created with; following it returns the task', async () => {
+      const res = await as(alice).post('/api/tasks', { title: 'Located' });
+      const task = expectTask(res, 201, { title: 'Located' });
+      expect(res.headers.get('location')).toBe(`/api/tasks/${task.id}`);
+      expect((await as(alice).get(res.headers.get('location')!)).body).toEqual(task);
+      const alias = await as(alice).post(`/api/${alice.id}/tasks`, { title: 'Located by path' });
+      const aliased = expectTask(alias, 201, { title: 'Located by path' });
+      expect(alias.headers.get('location')).toBe(`/api/${alice.id}/tasks/${aliased.id}`);
+      expect((await as(alice).get(alias.headers.get('location')!)).body).toEqual(aliased);
+      // refusals create nothing and point nowhere
+      expect((await as(alice).post('/api/tasks', { title: '' })).headers.get('location')).toBeNull();
     });
 
     it('keeps a description, and accepts exactly 200 title and 2000 description characters', async () => {
@@ -259,6 +273,44 @@ describe.each(DATABASES)('REST /api/tasks on %s', (kind) => {
     });
   });
 
+  describe('routes without a body accept Content-Type: application/json with an empty one', () => {
+    const json = { 'content-type': 'application/json' };
+
+    it('DELETE and PATCH …/complete with Content-Length: 0, or with no length at all, answer as without the header', async () => {
+      const a = expectTask(await as(alice).post('/api/tasks', { title: 'Empty bodies' }), 201, { completed: false });
+      // fetch: an empty string body is sent with Content-Length: 0
+      const toggled = await api.request('PATCH', `/api/tasks/${a.id}/complete`, { token: alice.accessToken, rawBody: '', headers: json });
+      expectTask(toggled, 200, { completed: true, version: 2 });
+      // node:http without a body: neither Content-Length nor Transfer-Encoding
+      const again = await rawRequest(api.url, { method: 'PATCH', path: `/api/${alice.id}/tasks/${a.id}/complete`, token: alice.accessToken, headers: json });
+      expectTask(again, 200, { completed: false, version: 3 });
+      const deleted = await api.request('DELETE', `/api/tasks/${a.id}`, { token: alice.accessToken, rawBody: '', headers: json });
+      expect([deleted.status, deleted.text]).toEqual([204, '']);
+      const b = expectTask(await as(alice).post('/api/tasks', { title: 'Empty bodies 2' }), 201, {});
+      const rawDelete = await rawRequest(api.url, { method: 'DELETE', path: `/api/${alice.id}/tasks/${b.id}`, token: alice.accessToken, headers: json });
+      expect([rawDelete.status, rawDelete.text]).toEqual([204, '']);
+      expectError(await as(alice).get(`/api/tasks/${b.id}`), 404, 'NOT_FOUND');
+      // an empty body on a missing task is the usual 404
+      expectError(await api.request('DELETE', `/api/tasks/${RANDOM_UUID}`, { token: alice.accessToken, rawBody: '', headers: json }), 404, 'NOT_FOUND');
+    });
+
+    it('a body that is sent is still parsed there, and routes that need a body still refuse an empty one', async () => {
+      const a = expectTask(await as(alice).post('/api/tasks', { title: 'Bodies' }), 201, {});
+      expectTask(await api.request('PATCH', `/api/tasks/${a.id}/complete`, { token: alice.accessToken, rawBody: '{}', headers: json }), 200, { completed: true });
+      expectError(await api.request('PATCH', `/api/tasks/${a.id}/complete`, { token: alice.accessToken, rawBody: '{"x":', headers: json }), 400, 'VALIDATION_FAILED');
+      expectError(await api.request('DELETE', `/api/tasks/${a.id}`, { token: alice.accessToken, rawBody: 'not json', headers: json }), 400, 'VALIDATION_FAILED');
+      for (const [method, path] of [['POST', '/api/tasks'], ['PATCH', `/api/tasks/${a.id}`], ['PUT', `/api/tasks/${a.id}`]] as const) {
+        const res = await api.request(method, path, { token: alice.accessToken, rawBody: '', headers: json });
+        expect({ method, status: res.status, body: res.body }).toEqual({
+          method,
+          status: 400,
+          body: { error: { code: 'VALIDATION_FAILED', message: 'Body must not be empty when Content-Type is application/json.', requestId: expect.any(String) } },
+        });
+      }
+      expect((await as(alice).get(`/api/tasks/${a.id}`)).body).toMatchObject({ title: 'Bodies', completed: true, version: 2 });
+    });
+  });
+
   describe('conditional writes (If-Match)', () => {
     it('a stale "v1" after an update is 412 PRECONDITION_FAILED and the task is unchanged', async () => {
       const created = expectTask(await as(alice).post('/api/tasks', { title: 'Versioned' }), 201, { version: 1 });
@@ -294,6 +346,36 @@ describe.each(DATABASES)('REST /api/tasks on %s', (kind) => {
       expectError(await as(alice).patch(`/api/tasks/${created.id}`, { title: 'x' }, { 'if-match': '"abc"' }), 412, 'PRECONDITION_FAILED');
       expect((await as(alice).get(`/api/tasks/${created.id}`)).body).toEqual(created);
       expectError(await as(alice).patch(`/api/tasks/${RANDOM_UUID}`, { title: 'x' }, { 'if-match': '"v1"' }), 404, 'NOT_FOUND');
+    });
+
+    it('only the quoted ETag matches: a weak W/"v1" is 412 (strong comparison), an unquoted or listed value 400 on if-match', async () => {
+      const created = expectTask(await as(alice).post('/api/tasks', { title: 'Strict etag' }), 201, { version: 1 });
+      const weak = await as(alice).patch(`/api/tasks/${created.id}`, { title: 'x' }, { 'if-match': 'W/"v1"' });
+      expect([weak.status, weak.body]).toEqual([412, { error: { code: 'PRECONDITION_FAILED', message: 'If-Match does not name a version of this task.', requestId: expect.any(String) } }]);
+      for (const header of ['v1', '1', '"v1', 'v1"', '"v1", "v2"', "'v1'"]) {
+        for (const res of [
+          await as(alice).patch(`/api/tasks/${created.id}`, { title: 'x' }, { 'if-match': header }),
+          await as(alice).put(`/api/tasks/${created.id}`, { title: 'x', description: null, completed: false }, { 'if-match': header }),
+        ]) {
+          expect({ header, status: res.status, body: res.body }).toEqual({
+            header,
+            status: 400,
+            body: {
+              error: {
+                code: 'VALIDATION_FAILED',
+                message: 'if-match: must be the ETag as sent, e.g. "v3" (quotes included), or *',
+                details: [{ field: 'if-match', message: 'must be the ETag as sent, e.g. "v3" (quotes included), or *' }],
+                requestId: expect.any(String),
+              },
+            },
+          });
+        }
+      }
+      expect((await as(alice).get(`/api/tasks/${created.id}`)).body).toEqual(created);
+      // the quoted form, and `*` (any current version) for an existing task
+      expectTask(await as(alice).patch(`/api/tasks/${created.id}`, { title: 'quoted' }, { 'if-match': ' "v1" ' }), 200, { title: 'quoted', version: 2 });
+      expectTask(await as(alice).patch(`/api/tasks/${created.id}`, { title: 'star' }, { 'if-match': '*' }), 200, { title: 'star', version: 3 });
+      expectError(await as(alice).patch(`/api/tasks/${RANDOM_UUID}`, { title: 'x' }, { 'if-match': '*' }), 404, 'NOT_FOUND');
     });
 
     it('50 concurrent PATCHes with the same If-Match: exactly one wins, the rest 412, no lost update', async () => {
@@ -356,8 +438,13 @@ describe.each(DATABASES)('REST /api/tasks on %s', (kind) => {
       expect(pending.body.tasks.every((t: Task) => !t.completed)).toBe(true);
       const all = await as(lister).get('/api/tasks?status=all&limit=100');
       expect(all.body.tasks).toHaveLength(25);
-      expect(detailFields(await as(lister).get('/api/tasks?status=done'))).toEqual(['status']);
-      expect(detailFields(await as(lister).get('/api/tasks?status=COMPLETED'))).toEqual(['status']);
+      for (const status of ['done', 'COMPLETED']) {
+        const res = await as(lister).get(`/api/tasks?status=${status}`);
+        expect([res.status, res.body]).toEqual([
+          400,
+          { error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'status', message: 'must be one of: all, pending, completed' }], requestId: expect.any(String) } },
+        ]);
+      }
     });
 
     it.each(['0', '101', 'abc', '-1', '1.5', ''])('limit=%j is 400 on limit', async (limit) => {

@@ -22,6 +22,14 @@ export function fieldProblems(errors: ErrorObject[], part: string | undefined): 
   const out: FieldProblem[] = [];
   const paths = new Map<string, number>();
   for (const e of errors) paths.set(e.instancePath, (paths.get(e.instancePath) ?? 0) + 1);
+  // A union of literals (`status`) fails once per literal ("must be equal to constant"), an enum
+  // once: either way, name every allowed value.
+  const allowed = new Map<string, unknown[]>();
+  for (const e of errors) {
+    const params = e.params as { allowedValue?: unknown; allowedValues?: unknown[] };
+    const values = e.keyword === 'const' ? [params.allowedValue] : e.keyword === 'enum' ? (params.allowedValues ?? []) : [];
+    if (values.length > 0) allowed.set(e.instancePath, [...(allowed.get(e.instancePath) ?? []), ...values]);
+  }
   for (const e of errors) {
     // A `string | null` field that fails as a string also reports "must be null" and the anyOf
     // itself: keep only the informative message.
@@ -40,6 +48,8 @@ export function fieldProblems(errors: ErrorObject[], part: string | undefined): 
       message = 'is required';
     } else if (e.keyword === 'format' && (e.params as { format: string }).format === 'uuid') {
       message = 'must be a UUID';
+    } else if (e.keyword === 'const' || e.keyword === 'enum') {
+      message = `must be one of: ${[...new Set(allowed.get(e.instancePath))].map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
     }
     if (!out.some((p) => p.field === field && p.message === message)) out.push({ field, message });
   }

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 // for clients written against the other common form of the plan's API.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../domain/errors.js';
+import { AppError, validationFailed } from '../domain/errors.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { TaskRecord, TaskStatus } from '../domain/tasks/task.types.js';
 import type { Viewer } from '../domain/users/user.types.js';
@@ -28,12 +28,27 @@ const STATUS: Record<string, TaskStatus> = { all: 'ALL', pending: 'PENDING', com
 
 const etag = (task: TaskRecord) => `"v${task.version}"`;
 
-/** If-Match: "v3" (or W/"v3", or 3) → 3. Anything else is a precondition that cannot hold. */
+/** One entity tag (RFC 9110 §8.8.3): optionally W/, then a quoted opaque tag. */
+const ENTITY_TAG = /^(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"$/;
+
+/**
+ * If-Match (RFC 9110 §13.1.1) → the version the write requires; undefined for none or `*` (any
+ * current task). Our ETags are strong and If-Match compares strongly, so a weak tag (W/"v3") or a
+ * tag we never sent ("abc") cannot match: 412. A value that is not one entity tag (v3, 3, a list)
+ * is a malformed request: 400 naming the header. A list is refused rather than evaluated because a
+ * write checks one version (compare-and-set); send back the one ETag you were given.
+ */
 function expectedVersionFrom(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const m = /^(?:W\/)?"?v?([0-9]{1,9})"?$/.exec(header.trim());
-  if (!m) throw new AppError('PRECONDITION_FAILED', 'If-Match does not name a version of this task.');
-  return Number(m[1]);
+  const value = header.trim();
+  if (value === '*') return undefined;
+  const tag = ENTITY_TAG.exec(value);
+  if (!tag) {
+    throw validationFailed([{ field: 'if-match', message: 'must be the ETag as sent, e.g. "v3" (quotes included), or *' }]);
+  }
+  const version = tag[1] ? null : /^v([1-9][0-9]{0,8})$/.exec(tag[2]!);
+  if (!version) throw new AppError('PRECONDITION_FAILED', 'If-Match does not name a version of this task.');
+  return Number(version[1]);
 }
 
 async function withIfMatch(header: string | undefined, write: (expected?: number) => Promise<TaskRecord>) {
@@ -66,11 +81,36 @@ async function ownPathOnly(request: FastifyRequest, reply: FastifyReply) {
   void reply;
 }
 
+/** Every answer of the task API is one user's data: never stored by a browser or a shared cache. */
+async function noStore(_request: FastifyRequest, reply: FastifyReply) {
+  reply.header('cache-control', 'no-store');
+}
+
+/**
+ * onRequest hook of the routes that take no body (DELETE, PATCH …/complete). Many clients send
+ * `Content-Type: application/json` on every request; when the request carries no content
+ * (Content-Length 0 or absent, no Transfer-Encoding) that header is dropped, so the JSON parser is
+ * never handed an empty body (which it refuses). A body that is sent is parsed as before.
+ */
+async function emptyBodyAllowed(request: FastifyRequest) {
+  const length = request.raw.headers['content-length'];
+  if (request.raw.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) {
+    delete request.raw.headers['content-type'];
+  }
+}
+
+/** The URL of a task created through `base` (`/api/tasks` or `/api/:userId/tasks`). */
+function taskLocation(base: string, request: FastifyRequest, id: string): string {
+  const userId = (request.params as { userId?: string }).userId;
+  return `${base.replace(':userId', encodeURIComponent(userId ?? ''))}/${id}`;
+}
+
 export interface TaskRoutesOptions {
   tasks: TaskService;
 }
 
 const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { tasks }) => {
+  app.addHook('onRequest', noStore);
   app.addHook('onRequest', apiIpRateLimit);
   app.addHook('onRequest', requireViewer);
   app.addHook('onRequest', apiRateLimit);
@@ -122,7 +162,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { 
       },
       async (request, reply) => {
         const task = await tasks.create(viewerOf(request), request.body);
-        return reply.code(201).header('etag', etag(task)).send(task);
+        return reply.code(201).header('location', taskLocation(base, request, task.id)).header('etag', etag(task)).send(task);
       },
     );
 
@@ -184,6 +224,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { 
       `${base}/:id`,
       {
         ...hooks,
+        onRequest: emptyBodyAllowed,
         schema: { ...common, summary: 'Delete a task', params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
       },
       async (request, reply) => {
@@ -196,6 +237,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { 
       `${base}/:id/complete`,
       {
         ...hooks,
+        onRequest: emptyBodyAllowed,
         schema: { ...common, summary: 'Toggle completed', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
       },
       async (request, reply) => {
