@@ -114,6 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       production: config.env === 'production',
       onSessionDeleted: revokeSession,
+      log: app.log,
     },
     db,
   );
@@ -148,7 +149,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(openapiPlugin);
   await app.register(healthRoutes, { orm, tokens });
-  await app.register(authRoutes, { auth, users, db, revokeSession, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  await app.register(authRoutes, {
+    auth,
+    users,
+    db,
+    revokeSession,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshReuseIntervalSeconds: config.refreshReuseIntervalSeconds,
+  });
   await app.register(tasksRoutes, { tasks });
   const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
   await app.register(graphqlPlugin, {
