@@ -16,7 +16,7 @@ export { PASSWORD_MAX, PASSWORD_MIN, normalizePassword };
 export const ARGON2_PARAMS = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** How long the strength worker lingers after its last check before it exits (and frees its memory). */
-const STRENGTH_IDLE_MS = 30_000;
+const STRENGTH_IDLE_MS = 10_000;
 
 let strength: Piscina | undefined;
 

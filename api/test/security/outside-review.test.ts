@@ -159,8 +159,9 @@ describe.each(DATABASES)('outside review, production mode (%s)', (kind: DbKind) 
   });
 
   describe('4. guessable passwords', () => {
-    it('are refused by /api/auth/register and better-auth /sign-up/email with the reason and the fix; nothing is created', async () => {
+    it('are refused by /api/auth/register and better-auth /sign-up/email with the reason and the fix; nothing is created, nothing logged as an error', async () => {
       const email = 'weak.passwords@example.com';
+      const outputBefore = api.output().length;
       for (const password of ['aaaaaaaa', '        ', 'Password123!', 'taskgate-demo-password', email]) {
         const rest: HttpResult = await api.request('POST', '/api/auth/register', { body: { email, password, name: 'Weak' } });
         expectErrorBody(rest, 400, 'VALIDATION_FAILED', 'Request is invalid.');
@@ -172,6 +173,10 @@ describe.each(DATABASES)('outside review, production mode (%s)', (kind: DbKind) 
       }
       const probe = await api.request('POST', '/api/auth/login', { body: { email, password: 'aaaaaaaa' } });
       expect(probe.status).toBe(401);
+      // A user's mistake is not a server error: better-auth's logger goes through ours, below error.
+      const output = api.output().slice(outputBefore);
+      expect(output).not.toContain('[Better Auth]');
+      expect(output.split('\n').filter((l) => /"level":(5|6)\d/.test(l))).toEqual([]);
     });
   });
 
