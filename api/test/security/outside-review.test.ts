@@ -40,6 +40,8 @@ describe.each(DATABASES)('outside review, production mode (%s)', (kind: DbKind) 
         PUBLIC_URL: TEST_ISSUER,
         // Many sign-ups and sign-ins from one address: the limits have their own suite.
         RATE_LIMIT_ENABLED: 'false',
+        // Empty = unset: the production default (10 s) applies.
+        REFRESH_REUSE_INTERVAL: '',
         ...(database ? { DATABASE_URL: database.url } : {}),
       },
       readyTimeoutMs: 120_000,

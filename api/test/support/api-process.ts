@@ -60,6 +60,8 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_ENABLED: 'false',
+    // As in the harness: a replayed refresh token is reuse at once (suites that test the interval set it).
+    REFRESH_REUSE_INTERVAL: '0',
     ...options.env,
     PORT: String(port),
   });
