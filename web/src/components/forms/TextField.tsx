@@ -8,6 +8,8 @@ interface FieldChrome {
   error?: string | undefined;
   /** Ids of more text that describes the control (read after the error and hint), e.g. a strength meter. */
   describedBy?: string | undefined;
+  /** An extra class for the wrapper around label, control and messages. */
+  wrapperClassName?: string | undefined;
 }
 
 /** What the control needs to be labelled and to announce its hint and error. */
@@ -24,13 +26,13 @@ type RenderControl = (a11y: ControlA11y) => ReactNode;
  * id and aria attributes that tie them together (the error is read before the hint).
  */
 function Field({ chrome, control }: { chrome: FieldChrome & { id?: string | undefined }; control: RenderControl }) {
-  const { label, hint, error, id, describedBy } = chrome;
+  const { label, hint, error, id, describedBy, wrapperClassName } = chrome;
   const generated = useId();
   const inputId = id ?? generated;
   const hintId = hint ? `${inputId}-hint` : undefined;
   const errorId = error ? `${inputId}-error` : undefined;
   return (
-    <div className="field">
+    <div className={wrapperClassName ? `field ${wrapperClassName}` : 'field'}>
       <label htmlFor={inputId}>{label}</label>
       {hint ? (
         <span id={hintId} className="hint">
@@ -53,10 +55,10 @@ function Field({ chrome, control }: { chrome: FieldChrome & { id?: string | unde
 
 /** A labelled input whose hint and error are announced with it (aria-describedby). */
 export const TextField = forwardRef<HTMLInputElement, FieldChrome & InputHTMLAttributes<HTMLInputElement>>(
-  function TextField({ label, hint, error, id, describedBy, ...input }, ref) {
+  function TextField({ label, hint, error, id, describedBy, wrapperClassName, ...input }, ref) {
     return (
       <Field
-        chrome={{ label, hint, error, id, describedBy }}
+        chrome={{ label, hint, error, id, describedBy, wrapperClassName }}
         control={(a11y) => <input ref={ref} {...a11y} {...input} />}
       />
     );
@@ -65,10 +67,10 @@ export const TextField = forwardRef<HTMLInputElement, FieldChrome & InputHTMLAtt
 
 /** The same for a multi-line textarea. */
 export const TextAreaField = forwardRef<HTMLTextAreaElement, FieldChrome & TextareaHTMLAttributes<HTMLTextAreaElement>>(
-  function TextAreaField({ label, hint, error, id, describedBy, ...area }, ref) {
+  function TextAreaField({ label, hint, error, id, describedBy, wrapperClassName, ...area }, ref) {
     return (
       <Field
-        chrome={{ label, hint, error, id, describedBy }}
+        chrome={{ label, hint, error, id, describedBy, wrapperClassName }}
         control={(a11y) => <textarea ref={ref} {...a11y} {...area} />}
       />
     );

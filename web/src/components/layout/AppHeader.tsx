@@ -53,7 +53,7 @@ export function AppHeader() {
             </>
           ) : status === 'signed-out' ? (
             <>
-              <Link href="/sign-in" aria-current={current('/sign-in')}>
+              <Link href="/sign-in" className="link-button" aria-current={current('/sign-in')}>
                 Sign in
               </Link>
               <Link href="/sign-up" className="button button--small button--primary" aria-current={current('/sign-up')}>

@@ -89,8 +89,9 @@ function overlaps(a: DOMRect, b: DOMRect): boolean {
 
 /**
  * The messages float over the page (they come and go without moving it), at the bottom of the
- * window, but never over the control that has keyboard focus: if they would cover it, they move to
- * the top of the window; if they would cover it there too, confirmations step aside (errors stay).
+ * window, but never over the control that has keyboard focus, nor the form or list row it is in:
+ * if they would cover it, they move to the top of the window; if they would cover it there too,
+ * confirmations step aside (errors stay).
  */
 export function NoticeList({
   notices,
@@ -110,7 +111,8 @@ export function NoticeList({
     const element = region.current;
     const target = document.activeElement;
     if (!element || !target || target === document.body || element.contains(target)) return;
-    const focusRect = target.getBoundingClientRect();
+    // Keep clear of the whole form or row being worked in (an edit form's Save and Cancel too).
+    const focusRect = (target.closest('form, li') ?? target).getBoundingClientRect();
     // Try the bottom first, then the top; measure each where it would be.
     for (const candidate of ['bottom', 'top'] as const) {
       element.dataset.place = candidate;
