@@ -1,5 +1,6 @@
 'use client';
 
+import { useEffect, useRef, useState, type FocusEvent } from 'react';
 import { DESCRIPTION_MAX } from '../../lib/validation';
 import { TaskEditorFields, useTaskEditor, type SaveTask } from './TaskEditor';
 
@@ -9,7 +10,7 @@ export type CreateTask = SaveTask;
 /**
  * The add form. On a phone it starts as the title field alone (the list starts right below it);
  * the description and the Add button appear while the form has focus or holds text (CSS:
- * `.add-form:focus-within`, `data-filled`). Enter in the title adds the task either way.
+ * `data-expanded`, `data-filled`). Enter in the title adds the task either way.
  */
 export function AddTaskForm({ onCreate }: { onCreate: CreateTask }) {
   // After adding, the form empties and the title is ready for the next task.
@@ -18,6 +19,32 @@ export function AddTaskForm({ onCreate }: { onCreate: CreateTask }) {
     titleInput?.focus();
   });
   const filled = editor.values.title !== '' || editor.values.description !== '' || editor.formError !== null;
+  const [expanded, setExpanded] = useState(false);
+
+  // Folding the form moves everything below it up. When focus leaves because the user pressed on
+  // something below (a task's Edit, say), fold only once that press is over, or the press would
+  // land on whatever moved under the finger.
+  const pointerDown = useRef(false);
+  useEffect(() => {
+    const down = () => void (pointerDown.current = true);
+    const up = () => void setTimeout(() => (pointerDown.current = false), 0);
+    document.addEventListener('pointerdown', down, true);
+    document.addEventListener('pointerup', up, true);
+    document.addEventListener('pointercancel', up, true);
+    return () => {
+      document.removeEventListener('pointerdown', down, true);
+      document.removeEventListener('pointerup', up, true);
+      document.removeEventListener('pointercancel', up, true);
+    };
+  }, []);
+  const onBlur = (event: FocusEvent<HTMLFormElement>) => {
+    if (event.currentTarget.contains(event.relatedTarget as Node | null)) return;
+    const fold = () => setExpanded(false);
+    if (!pointerDown.current) return fold();
+    const afterPress = () => void setTimeout(fold, 0);
+    document.addEventListener('pointerup', afterPress, { once: true });
+    document.addEventListener('pointercancel', afterPress, { once: true });
+  };
 
   return (
     <form
@@ -26,6 +53,9 @@ export function AddTaskForm({ onCreate }: { onCreate: CreateTask }) {
       onSubmit={editor.onSubmit}
       aria-label="Add a task"
       data-filled={filled ? 'true' : 'false'}
+      data-expanded={expanded ? 'true' : 'false'}
+      onFocus={() => setExpanded(true)}
+      onBlur={onBlur}
     >
       <h2 className="visually-hidden">Add a task</h2>
       <TaskEditorFields
