@@ -56,7 +56,7 @@ describe('sign-up form', () => {
     await user.tab();
     expect(field('Password')).toHaveAccessibleDescription(/^Password must be at most 128 characters\./);
     expect(signUps()).toHaveLength(0);
-  });
+   }, 15_000); // typing ~150 characters through user-event takes seconds on a shared machine
 
   it('rates the password while it is typed, in words and numbers, with what to do about it', async () => {
     const user = renderForm();
