@@ -26,6 +26,7 @@ const EnvSchema = Type.Object({
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   ACCESS_TOKEN_TTL: Type.Optional(Seconds),
   TRUSTED_ORIGINS: Type.Optional(Type.String()),
+  GRAPHQL_INTROSPECTION: Type.Optional(Bool),
   GRAPHQL_PLAYGROUND: Type.Optional(Bool),
   GRAPHQL_JIT_AFTER: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,5})$' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
@@ -64,7 +65,8 @@ export interface Config {
   jwtAudience: string;
   accessTokenTtlSeconds: number;
   trustedOrigins: string[];
-  graphqlPlayground: boolean;
+  /** What GraphQL tooling may see (GRAPHQL_INTROSPECTION, GRAPHQL_PLAYGROUND). */
+  graphqlPlayground: GraphqlTooling;
   /** Executions of one GraphQL document before it is compiled (graphql/jit.ts); 0 = never. */
   graphqlJitAfter: number;
   logLevel: string;
@@ -92,6 +94,24 @@ export interface Config {
    * successor instead of revoking the session (two tabs, a retried request); 0 = never.
    */
   refreshReuseIntervalSeconds: number;
+}
+
+export interface GraphqlTooling {
+  /** The schema answers `__schema` / `__type` (GraphiQL's Docs and autocomplete, codegen). */
+  introspection: boolean;
+  /** Apollo's landing page at GET /graphql (needs introspection). */
+  landingPage: boolean;
+}
+
+/**
+ * Development and test: both on. Production: both off; GRAPHQL_INTROSPECTION=true turns
+ * introspection on, GRAPHQL_PLAYGROUND=true the landing page and the introspection it needs.
+ */
+function graphqlTooling(env: Config['env'], introspectionVar: string | undefined, playgroundVar: string | undefined): GraphqlTooling {
+  const playground = playgroundVar === undefined ? undefined : playgroundVar === 'true' || playgroundVar === '1';
+  const introspection =
+    introspectionVar === undefined ? env !== 'production' || playground === true : introspectionVar === 'true' || introspectionVar === '1';
+  return { introspection, landingPage: playground ?? (env !== 'production' && introspection) };
 }
 
 export interface Rate {
@@ -160,6 +180,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   );
   const port = Number(raw.PORT ?? 4000);
   if (port < 1 || port > 65535) problems.push(`PORT: must be 1–65535 (got ${JSON.stringify(raw.PORT)})`);
+  if (/^(true|1)$/.test(raw.GRAPHQL_PLAYGROUND ?? '') && /^(false|0)$/.test(raw.GRAPHQL_INTROSPECTION ?? '')) {
+    problems.push('GRAPHQL_PLAYGROUND: the landing page needs introspection; set GRAPHQL_PLAYGROUND=false or GRAPHQL_INTROSPECTION=true');
+  }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
 
   const env = (raw.NODE_ENV ?? 'development') as Config['env'];
@@ -179,7 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtAudience: raw.JWT_AUDIENCE ?? publicUrl,
     accessTokenTtlSeconds: Number(raw.ACCESS_TOKEN_TTL ?? 900),
     trustedOrigins: list(raw.TRUSTED_ORIGINS),
-    graphqlPlayground: env !== 'production' || truthy(raw.GRAPHQL_PLAYGROUND),
+    graphqlPlayground: graphqlTooling(env, raw.GRAPHQL_INTROSPECTION, raw.GRAPHQL_PLAYGROUND),
     graphqlJitAfter: Number(raw.GRAPHQL_JIT_AFTER ?? 10),
     logLevel: raw.LOG_LEVEL ?? (env === 'test' ? 'silent' : 'info'),
     redisUrl: raw.REDIS_URL,

@@ -40,6 +40,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return masked(formatted, isDatabaseUnavailable(original) ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR');
 }
 
+/**
+ * The message without graphql-js's suggestions (`Did you mean "description"?`, `Did you mean the
+ * enum value "PENDING"?`, `… "a", "b", or "c"?`), which name parts of the schema. What precedes
+ * them is a whole sentence, so the message still ends cleanly.
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '');
+}
+
 function masked(formatted: GraphQLFormattedError, code: string): GraphQLFormattedError {
   return {
     message: code === 'SERVICE_UNAVAILABLE' ? 'Service temporarily unavailable.' : 'Internal server error.',

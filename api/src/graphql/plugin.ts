@@ -11,22 +11,29 @@ import type { UserService } from '../domain/users/user.service.js';
 import { optionalViewer } from '../plugins/viewer.js';
 import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
-import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors } from './errors.js';
-import { operationCost } from './cost.js';
+import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors, withoutSuggestions } from './errors.js';
+import { isIntrospectionOnly, operationCost } from './cost.js';
 import type { JitExecutor } from './jit.js';
+import type { GraphqlTooling } from '../config/env.js';
 import { GraphQLError } from 'graphql';
 
 export interface GraphQLOptions {
   tasks: TaskService;
   users: UserService;
   production: boolean;
-  playground: boolean;
+  /** What GraphQL tooling may see: the schema (introspection) and Apollo's landing page. */
+  playground: GraphqlTooling;
   /** Runs the operations (graphql/jit.ts); its schema is the graph. */
   executor: JitExecutor;
 }
 
-/** Query-shape limits (graphql-armor): depth, aliases (counting `__typename`), directives, tokens, cost. */
-export const GRAPHQL_LIMITS = { depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000 } as const;
+/**
+ * Query-shape limits (graphql-armor): depth, aliases (counting `__typename`), directives, tokens,
+ * cost. `introspectionCost` is the budget of operations that only read the schema (cost.ts):
+ * graphql-js's getIntrospectionQuery() costs 16,896–16,978 with any of its options, so a little
+ * headroom for other tools' variants, and less than two full introspections (aliases of __schema).
+ */
+export const GRAPHQL_LIMITS = { depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000, introspectionCost: 25_000 } as const;
 
 export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) {
   const armor = new ApolloArmor({
@@ -36,8 +43,11 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     // Counted by graphql-js's own parser (parseOptions below): armor's re-parse inside a plugin
     // hook turns every syntax error into a 500.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: GRAPHQL_LIMITS.cost },
-    blockFieldSuggestion: { enabled: opts.production },
+    // Costed by cost.ts instead (below): variables at their value, `first` capped at a page.
+    costLimit: { enabled: false },
+    // Apollo's hideSchemaDetailsFromClientErrors and formatError below drop suggestions whole;
+    // armor's plugin would leave "[Suggestion hidden]?" behind in variable errors.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   const apollo = new ApolloServer<GraphQLContext>({
     validationRules: armor.validationRules,
@@ -45,7 +55,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     // Apollo's executor seam: it parses, validates and runs the plugins; execution is jit.ts's.
     // GRAPHQL_JIT_AFTER=0: Apollo's own execution, exactly as without jit.ts.
     ...(opts.executor.enabled ? { gateway: opts.executor.gateway() } : { schema: opts.executor.schema }),
-    introspection: opts.playground,
+    introspection: opts.playground.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     // Fastify owns shutdown (see server.ts): Apollo's own signal handling hangs on close.
@@ -54,7 +64,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     hideSchemaDetailsFromClientErrors: opts.production,
     formatError: (formatted, error) => {
       const out = formatError(formatted, error);
-      return opts.production ? { ...out, message: out.message.replace(/\s*Did you mean [^?]*\?/g, '') } : out;
+      return opts.production ? { ...out, message: withoutSuggestions(out.message) } : out;
     },
     plugins: [
       // No @cacheControl hints anywhere: the default plugin only instrumented every field
@@ -64,14 +74,16 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
       ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
       errorLoggingPlugin(app.log),
       {
-        // armor's cost rule only sees literal `first`s; charge variables at their actual value.
+        // The cost limit (cost.ts), before execution. An operation that only reads the schema has its own budget (when introspection is on).
         async requestDidStart() {
           return {
             async didResolveOperation({ document, request, operation }) {
               if (!operation) return;
               const cost = operationCost(document, operation, request.variables ?? {});
-              if (cost > GRAPHQL_LIMITS.cost) {
-                throw new GraphQLError(`Query cost limit of ${GRAPHQL_LIMITS.cost} exceeded, found ${Math.round(cost)}.`, {
+              const schemaOnly = opts.playground.introspection && isIntrospectionOnly(document, operation);
+              const limit = schemaOnly ? GRAPHQL_LIMITS.introspectionCost : GRAPHQL_LIMITS.cost;
+              if (cost > limit) {
+                throw new GraphQLError(`${schemaOnly ? 'Introspection' : 'Query'} cost limit of ${limit} exceeded, found ${Math.round(cost)}.`, {
                   extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
                 });
               }
@@ -79,7 +91,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
           };
         },
       },
-      opts.playground ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      opts.playground.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();

@@ -8,7 +8,8 @@ import { viewerOf } from '../context.js';
 
 const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'ISO-8601 date-time string (UTC).',
+  // Served as the scalar's description (it replaces the one in schema.graphql): keep them equal.
+  description: 'An ISO-8601 date-time string in UTC, e.g. 2026-11-25T13:16:51.000Z.',
   serialize(value) {
     const date = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid date.');
