@@ -8,7 +8,7 @@ import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { createAuth, type Auth } from './auth/better-auth.js';
 import { setHashConcurrency } from './auth/passwords.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
-import { isPrettyLog, loggerOptions, logRequestsBriefly } from './infra/logger.js';
+import { logController, loggerOptions } from './infra/logger.js';
 import { connectRedis, redisReady } from './infra/redis.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore } from './infra/rate-limiter.js';
 import rateLimitsPlugin, { AuthLimits } from './plugins/rate-limits.js';
@@ -52,7 +52,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     // JSON in production and test; a readable console in development (infra/logger.ts).
     logger: loggerOptions(config),
-    disableRequestLogging: isPrettyLog(config),
+    logController: logController(config),
     bodyLimit: 64 * 1024,
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
@@ -64,7 +64,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // plugins/lifecycle.ts answers requests that arrive while closing, in the documented shape.
     return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  if (isPrettyLog(config)) logRequestsBriefly(app);
 
   const secret = await resolveAuthSecret(config, (msg) => app.log.warn(msg));
   const orm = await createOrm({

@@ -1,7 +1,7 @@
 // The API's log: JSON lines (pino) in production and test, for log collectors; in development a
 // human-readable console (pino-pretty) with one short line per request instead of Fastify's two
 // JSON lines ("incoming request" + "request completed").
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import pretty from 'pino-pretty';
 import type { Config } from '../config/env.js';
 
@@ -58,11 +58,23 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
-/** Development: one line per request, `GET /api/tasks 200 4 ms`, at info (5xx at warn). */
-export function logRequestsBriefly(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
+/**
+ * Development: one line per request, `GET /api/tasks 200 4 ms`, when it completes (nothing when it
+ * arrives). Fastify's other request logs (errors, 404s) are unchanged.
+ */
+export class BriefRequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
     const line = `${request.method} ${loggableUrl(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`;
-    if (reply.statusCode >= 500) request.log.warn(line);
-    else request.log.info(line);
-  });
+    if (error) reply.log.error({ err: error }, line);
+    else if (reply.statusCode >= 500) reply.log.warn(line);
+    else reply.log.info(line);
+  }
+}
+
+/** Fastify's `logController`: brief request lines in development, Fastify's own otherwise. */
+export function logController(config: Pick<Config, 'env'>): LogController | undefined {
+  return isPrettyLog(config) ? new BriefRequestLog() : undefined;
 }
