@@ -25,7 +25,8 @@ await runTogether({
   api: {
     name: 'api',
     command: 'npm',
-    args: ['start', '--workspace', 'api'],
+    // --silent: no "> prestart / > start" echo from npm, only the API's own lines.
+    args: ['start', '--silent', '--workspace', 'api'],
     cwd: REPO_ROOT,
     env: { ...colour, PORT: String(urls.apiPort), HOST: urls.host, PUBLIC_URL: urls.publicUrl },
   },

@@ -58,15 +58,20 @@ function decodeURIComponentSafe(value: string): string {
   }
 }
 
+/** Health probes (`npm start` polls /healthz until the API answers): not worth a console line. */
+const PROBES = new Set(['/healthz', '/readyz']);
+
 /**
  * Development: one line per request, `GET /api/tasks 200 4 ms`, when it completes (nothing when it
- * arrives). Fastify's other request logs (errors, 404s) are unchanged.
+ * arrives; nothing for successful health probes). Fastify's other request logs (errors, 404s) are
+ * unchanged.
  */
 export class BriefRequestLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
+    if (!error && reply.statusCode < 400 && PROBES.has(request.url)) return;
     const line = `${request.method} ${loggableUrl(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`;
     if (error) reply.log.error({ err: error }, line);
     else if (reply.statusCode >= 500) reply.log.warn(line);
