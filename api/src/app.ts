@@ -51,7 +51,7 @@ export interface BuildOptions {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
   const app = Fastify({
     // JSON in production and test; a readable console in development (infra/logger.ts).
-    logger: loggerOptions(config),
+    logger: await loggerOptions(config),
     logController: logController(config),
     bodyLimit: 64 * 1024,
     genReqId: () => randomUUID(),

@@ -2,7 +2,6 @@
 // human-readable console (pino-pretty) with one short line per request instead of Fastify's two
 // JSON lines ("incoming request" + "request completed").
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import pretty from 'pino-pretty';
 import type { Config } from '../config/env.js';
 
 /** Never logged, in any format. */
@@ -18,8 +17,10 @@ export function isPrettyLog(config: Pick<Config, 'env'>): boolean {
   return config.env === 'development';
 }
 
-export function loggerOptions(config: Pick<Config, 'env' | 'logLevel'>): FastifyServerOptions['logger'] {
+export async function loggerOptions(config: Pick<Config, 'env' | 'logLevel'>): Promise<FastifyServerOptions['logger']> {
   if (!isPrettyLog(config)) return { level: config.logLevel, redact: REDACT };
+  // Loaded only here: production and test never load the formatter.
+  const { default: pretty } = await import('pino-pretty');
   return {
     level: config.logLevel,
     redact: REDACT,
