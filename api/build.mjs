@@ -8,8 +8,9 @@
 // - The output sits at dist/src/, the same depth as src/config/ and src/auth/ under api/, so the
 //   `import.meta.url`-relative paths in the sources still resolve once inlined into the bundle:
 //   `../../..` from config/env.ts (the repository root: schema.graphql, .data) and
-//   `../../package.json` from plugins/openapi.ts. auth/passwords.ts reads `./common-passwords.txt`
-//   next to its own module, which in the bundle is dist/src/: that file is copied there.
+//   `../../package.json` from plugins/openapi.ts. auth/passwords.ts starts the worker
+//   `./password-strength.worker.mjs` next to its own module, which in the bundle is dist/src/: that
+//   file (plain JavaScript) is copied there.
 // - Files are written to a temporary name and renamed, so a server started while another process
 //   rebuilds never loads half a file.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ export const ENTRY = path.join(API_DIR, 'src', 'server.ts');
 export const OUT_DIR = path.join(API_DIR, 'dist', 'src');
 export const OUT_FILE = path.join(OUT_DIR, 'server.mjs');
 /** Data files read at run time relative to their module: source (under src/) → copied next to the bundle. */
-const DATA_FILES = [['auth/common-passwords.txt', 'common-passwords.txt']];
+const DATA_FILES = [['auth/password-strength.worker.mjs', 'password-strength.worker.mjs']];
 /** What the bundle is made of: a newer mtime in any of these makes it stale. */
 const INPUTS = ['src', 'package.json', 'tsconfig.json', '../tsconfig.base.json', 'build.mjs'];
 

@@ -63,6 +63,22 @@ function resolveEntry(root: string, entry: string): string {
   return BUILT_ENTRY;
 }
 
+/**
+ * The node flags production starts the bundle with: those of `npm start --workspace api`
+ * (api/package.json, e.g. `node --max-semi-space-size=16 dist/src/server.mjs`; the Docker image's
+ * CMD is kept identical by api/test/compose.test.ts). None for other entries or older trees.
+ */
+function productionNodeFlags(root: string, entry: string): string[] {
+  if (entry !== BUILT_ENTRY) return [];
+  try {
+    const start = (JSON.parse(readFileSync(path.join(root, 'api', 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start;
+    const m = /^node((?:\s+--[^\s]+)*)\s+dist\/src\/server\.mjs$/.exec(start?.trim() ?? '');
+    return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+  } catch {
+    return [];
+  }
+}
+
 type DbKind = 'pg' | 'pglite';
 
 interface Options {
@@ -362,7 +378,7 @@ async function startApi(
   };
   const logFile = path.join(tmp, `api-${target.kind}-${label}.log`);
   const started = performance.now();
-  const proc = startProcess(`api(${target.kind}, ${label})`, process.execPath, [...opts.apiNodeArgs, ...(/\.[cm]?js$/.test(as.entry) ? [] : ['--import', 'tsx']), as.entry], {
+  const proc = startProcess(`api(${target.kind}, ${label})`, process.execPath, [...productionNodeFlags(as.root, as.entry), ...opts.apiNodeArgs, ...(/\.[cm]?js$/.test(as.entry) ? [] : ['--import', 'tsx']), as.entry], {
     cwd: as.root,
     env,
     logFile,

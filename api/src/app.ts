@@ -8,6 +8,7 @@ import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { createAuth, type Auth } from './auth/better-auth.js';
 import { setHashConcurrency } from './auth/passwords.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
+import { logController, loggerOptions } from './infra/logger.js';
 import { connectRedis, redisReady } from './infra/redis.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore } from './infra/rate-limiter.js';
 import rateLimitsPlugin, { AuthLimits } from './plugins/rate-limits.js';
@@ -49,10 +50,9 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-    },
+    // JSON in production and test; a readable console in development (infra/logger.ts).
+    logger: await loggerOptions(config),
+    logController: logController(config),
     bodyLimit: 64 * 1024,
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
@@ -114,6 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       production: config.env === 'production',
       onSessionDeleted: revokeSession,
+      log: app.log,
     },
     db,
   );
@@ -148,7 +149,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(openapiPlugin);
   await app.register(healthRoutes, { orm, tokens });
-  await app.register(authRoutes, { auth, users, db, revokeSession, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+  await app.register(authRoutes, {
+    auth,
+    users,
+    db,
+    revokeSession,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshReuseIntervalSeconds: config.refreshReuseIntervalSeconds,
+  });
   await app.register(tasksRoutes, { tasks });
   const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
   await app.register(graphqlPlugin, {

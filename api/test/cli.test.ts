@@ -96,6 +96,9 @@ describe.each(DATABASES)('npm run seed on %s', (kind) => {
       const second = await runSeed(env);
       expect(second.code, second.output).toBe(0);
       expect(second.output).toContain('already exists (12 tasks); nothing changed');
+      // The generated password is kept (DATA_DIR/demo-password) and printed again.
+      expect(/password: (\S+)/.exec(second.output)![1]).toBe(password);
+      expect(password).toMatch(/^demo-[A-Za-z0-9_-]{16}$/);
 
       const built = await buildApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', BETTER_AUTH_SECRET: TEST_SECRET, ...env }));
       try {
@@ -114,12 +117,15 @@ describe.each(DATABASES)('npm run seed on %s', (kind) => {
     }
   });
 
-  it.runIf(kind === 'pglite')('refuses the published demo password in production', { timeout: 120_000 }, async () => {
+  it.runIf(kind === 'pglite')('production needs SEED_PASSWORD, and a guessable one is refused by the password policy', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'seed-test-'));
     try {
       const run = await runSeed({ DATA_DIR: dataDir, NODE_ENV: 'production' });
       expect(run.code).toBe(1);
-      expect(run.output).toMatch(/SEED_PASSWORD/);
+      expect(run.output).toContain('Set SEED_PASSWORD: production never makes up a password to print.');
+      const weak = await runSeed({ DATA_DIR: dataDir, NODE_ENV: 'production', SEED_PASSWORD: 'taskgate-demo-password' });
+      expect(weak.code).toBe(1);
+      expect(weak.output).toContain('SEED_PASSWORD is published with this product; choose one of your own.');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -186,4 +186,43 @@ describe.concurrent('configuration through the real entrypoint', () => {
     again.child.kill('SIGTERM');
     expect((await withTimeout(again.exited, 20_000, 'graceful shutdown', again)).code).toBe(0);
   }, 180_000); // two cold starts of the embedded database on disk
+
+  it('the console: readable lines in development, one per request and without credentials; JSON lines in production', async () => {
+    const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+    const credentials = { authorization: 'Bearer header-credential-1234' };
+    const hit = (port: number) =>
+      Promise.all([
+        fetch(`http://127.0.0.1:${port}/healthz`),
+        fetch(`http://127.0.0.1:${port}/api/tasks?status=done`, { headers: credentials }),
+        fetch(`http://127.0.0.1:${port}/api/auth/reset-password/x?token=query-credential-5678&callbackURL=/ok`),
+      ]);
+    const devPort = await freePort();
+    const prodPort = await freePort();
+    const dev = startServer({ NODE_ENV: 'development', DATA_DIR: await tempDataDir(), PORT: String(devPort), HOST: '127.0.0.1' });
+    const prod = startServer({
+      NODE_ENV: 'production', DATA_DIR: await tempDataDir(), PORT: String(prodPort), HOST: '127.0.0.1', BETTER_AUTH_SECRET: 'p'.repeat(48),
+    });
+    await Promise.all([waitForLine(dev, /Taskgate API:/, 90_000), waitForLine(prod, /Taskgate API:/, 90_000)]);
+    await Promise.all([hit(devPort), hit(prodPort)]);
+    await Promise.all([waitForLine(dev, /GET \/api\/auth\/reset-password/, 10_000), waitForLine(prod, /"responseTime"/, 10_000)]);
+
+    const devOut = plain(dev.stdout());
+    expect(devOut.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+    expect(devOut).toMatch(/^\[\d\d:\d\d:\d\d(\.\d+)?\] INFO: GET \/api\/tasks\?status=done 401 \d+ ms$/m);
+    expect(devOut).not.toMatch(/\/healthz/); // health probes (npm start polls it) stay out of the console
+    expect(devOut).toMatch(/GET \/api\/auth\/reset-password\/x\?token=\[redacted\]&callbackURL=\/ok \d{3} \d+ ms$/m);
+    expect(devOut.match(/status=done/g)).toHaveLength(1); // one line per request, not "incoming" + "completed"
+    expect(devOut).not.toMatch(/header-credential-1234|query-credential-5678/);
+
+    const prodLines = prod.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+    const tasks = prodLines.filter((l) => l.req?.url === '/api/tasks?status=done');
+    expect(tasks).toHaveLength(1); // Fastify's "incoming request" line, with the request's headers...
+    expect(tasks[0]!.req.headers?.authorization ?? '[redacted]').toBe('[redacted]'); // ...never the credential
+    expect(prodLines.some((l) => l.msg === 'request completed' && typeof l.responseTime === 'number')).toBe(true);
+    expect(prod.stdout()).not.toContain('header-credential-1234');
+
+    dev.child.kill('SIGTERM');
+    prod.child.kill('SIGTERM');
+    await Promise.all([withTimeout(dev.exited, 20_000, 'shutdown', dev), withTimeout(prod.exited, 20_000, 'shutdown', prod)]);
+  }, 150_000);
 });

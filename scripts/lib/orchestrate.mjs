@@ -24,9 +24,15 @@ export async function exitIfPortsBusy(urls, label) {
   }
 }
 
-export async function runTogether({ api, web, urls, label }) {
+/**
+ * Starts the API, then the web app, and prints the banner with both URLs once both answer.
+ * `prepareWeb({ log, track })`, when given, runs while the API starts (e.g. `next build`); the web
+ * app starts after it. `track(service)` registers a process group that Ctrl-C must stop too.
+ */
+export async function runTogether({ api, web, urls, label, prepareWeb }) {
   let stopping = false;
   const services = [];
+  const log = (line) => console.log(`${label}: ${line}`);
 
   const stopAll = async (code) => {
     if (stopping) return;
@@ -40,30 +46,61 @@ export async function runTogether({ api, web, urls, label }) {
   process.on('SIGTERM', () => void stopAll(143));
   process.on('SIGHUP', () => void stopAll(129));
 
-  services.push(startService(api), startService(web));
-  for (const service of services) {
+  const track = (service) => {
+    services.push(service);
+    return service;
+  };
+  const launch = (definition) => {
+    const service = track(startService(definition));
     service.exited.then(({ code, signal }) => {
       if (stopping) return;
       console.error(`${label}: ${service.name} stopped unexpectedly (${signal ?? `exit ${code}`}).`);
       void stopAll(1);
     });
-  }
+    return service;
+  };
+
+  let webStarted = false;
+  const apiService = launch(api);
+  const apiReady = waitForUrl(`${urls.apiUrl}/healthz`, { service: apiService, timeoutMs: 180_000 }).then(() => {
+    if (prepareWeb && !webStarted) log(`API ready at ${urls.apiUrl} — the web app is still building`);
+  });
+  const webReady = (async () => {
+    if (prepareWeb) await prepareWeb({ log, track });
+    if (stopping) return;
+    webStarted = true;
+    const webService = launch(web);
+    await waitForUrl(`${urls.webUrl}/sign-in`, { service: webService, timeoutMs: 180_000 });
+  })();
 
   try {
-    await Promise.all([
-      waitForUrl(`${urls.apiUrl}/healthz`, { service: services[0], timeoutMs: 180_000 }),
-      waitForUrl(`${urls.webUrl}/sign-in`, { service: services[1], timeoutMs: 180_000 }),
-    ]);
+    await Promise.all([apiReady, webReady]);
   } catch (error) {
-    console.error(`${label}: ${error.message}`);
+    if (!stopping) console.error(`${label}: ${error.message}`);
     await stopAll(1);
     return;
   }
-  console.log(`
-  Taskgate is running
-    Web app     ${urls.webUrl}
-    Playground  ${urls.webUrl}/playground
-    API         ${urls.apiUrl}  (GraphQL ${urls.apiUrl}/graphql; the browser uses ${urls.webUrl}/graphql)
-  Press Ctrl-C to stop both.
-`);
+  if (stopping) return;
+  console.log(banner(urls));
+}
+
+/** The "running" banner: last, framed, and bold/green on a colour terminal. */
+export function banner(urls, colour = process.stdout.isTTY && !process.env.NO_COLOR) {
+  const lines = [
+    'Taskgate is running',
+    '',
+    `Web app     ${urls.webUrl}`,
+    `Playground  ${urls.webUrl}/playground`,
+    `API         ${urls.apiUrl}  (/graphql, /api/tasks, docs /api/docs)`,
+    '',
+    'Press Ctrl-C to stop both.',
+  ];
+  const width = Math.max(...lines.map((line) => line.length));
+  const paint = (text, code) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const rule = paint(`+${'-'.repeat(width + 2)}+`, '32');
+  const body = lines.map((line, i) => {
+    const text = line.padEnd(width);
+    return `${paint('|', '32')} ${i === 0 ? paint(text, '1;32') : text} ${paint('|', '32')}`;
+  });
+  return ['', rule, ...body, rule, ''].join('\n');
 }

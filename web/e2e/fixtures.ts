@@ -1,6 +1,7 @@
 // Shared fixtures: every test fails if the page sends a request off this machine, violates the
 // Content-Security-Policy, or throws.
 import { test as base, expect, type Page } from '@playwright/test';
+import { PASSWORD } from './passwords';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -45,7 +46,7 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}@example.com`;
 }
 
-export const PASSWORD = 'e2e violet lantern 42';
+export { PASSWORD };
 
 export async function signUp(
   page: Page,

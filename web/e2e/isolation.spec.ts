@@ -1,4 +1,5 @@
 import {
+  PASSWORD,
   SCREENS,
   addTask,
   alert,
@@ -25,7 +26,7 @@ test("a second user sees none of the first user's tasks, and each gets their own
   await page.goto('/sign-up');
   await page.getByLabel('Name').fill('Impostor');
   await page.getByLabel('Email').fill(ada.email);
-  await page.getByLabel('Password').fill('e2e violet lantern 42');
+  await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(
     alert(page, 'An account with this email already exists. Sign in instead, or use another email.'),
@@ -61,7 +62,7 @@ test('repeated wrong passwords are slowed down, and the page says so in words', 
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(alert(page, 'That email and password do not match an account.')).toBeVisible();
   }
-  await page.getByLabel('Password').fill('e2e violet lantern 42');
+  await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(alert(page, /^Too many attempts\. Wait \d+ seconds? and try again\.$/)).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);

@@ -1,5 +1,16 @@
 import { copyFileSync } from 'node:fs';
-import { SCREENS, addTask, expect, filterButton, signOut, taskTitles, test, uniqueEmail } from './fixtures';
+import { expectNoAxeViolations } from './axe';
+import {
+  PASSWORD,
+  SCREENS,
+  addTask,
+  expect,
+  filterButton,
+  signOut,
+  taskTitles,
+  test,
+  uniqueEmail,
+} from './fixtures';
 
 test('a new user signs up, manages tasks, finds them after a reload, and signs out', async ({ page }) => {
   const email = uniqueEmail('ada');
@@ -18,10 +29,21 @@ test('a new user signs up, manages tasks, finds them after a reload, and signs o
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('short');
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/Use at least 8 characters/);
-  await page.screenshot({ path: `${SCREENS}/sign-up.png` });
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/^Password must be at least 8 characters\./);
 
-  await page.getByLabel('Password').fill('e2e violet lantern 42');
+  // The API's strength rule, live: a guessable password is rated and refused before it is sent.
+  await page.getByLabel('Password').fill('Password123!');
+  await expect(page.getByText(/^Strength: weak \(1 of 4\)/)).toBeVisible();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription(
+    /^Password is too easy to guess \(this is similar to a commonly used password\): add another word or two, or make it longer\./,
+  );
+  await expect(page).toHaveURL('/sign-up');
+  await page.screenshot({ path: `${SCREENS}/sign-up.png` });
+  await expectNoAxeViolations(page, 'the sign-up form with a refused password');
+
+  await page.getByLabel('Password').fill(PASSWORD);
+  await expect(page.getByText(/^Strength: very strong \(4 of 4\)/)).toBeVisible();
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL('/');
   await expect(page.getByRole('banner')).toContainText('Ada Lovelace');
@@ -44,8 +66,10 @@ test('a new user signs up, manages tasks, finds them after a reload, and signs o
   await expect(filterButton(page, 'Completed')).toHaveText('Completed 1');
   await expect(filterButton(page, 'Pending')).toHaveText('Pending 2');
   await page.evaluate(() => window.scrollTo(0, 0));
+  await page.getByLabel('New task').blur();
   await page.screenshot({ path: `${SCREENS}/tasks.png` });
   if (process.env.UPDATE_DOCS_SCREENSHOT) copyFileSync(`${SCREENS}/tasks.png`, '../docs/screenshot-tasks.png');
+  await expectNoAxeViolations(page, 'the task list');
 
   // Edit in place.
   await page.getByRole('button', { name: 'Edit “Write the report”' }).click();
@@ -64,12 +88,35 @@ test('a new user signs up, manages tasks, finds them after a reload, and signs o
   await expect(taskTitles(page)).toHaveText(['Write the quarterly report', 'Buy oat milk']);
   await expect(filterButton(page, 'All')).toHaveText('All 2');
 
-  // Filters.
+  // Filters, kept in the URL: a reload keeps them, back and forward step through them.
   await filterButton(page, 'Completed').click();
+  await expect(page).toHaveURL('/?status=completed');
   await expect(taskTitles(page)).toHaveText(['Buy oat milk']);
   await filterButton(page, 'Pending').click();
+  await expect(page).toHaveURL('/?status=pending');
   await expect(taskTitles(page)).toHaveText(['Write the quarterly report']);
+  await page.reload();
+  await expect(filterButton(page, 'Pending')).toHaveAttribute('aria-pressed', 'true');
+  await expect(taskTitles(page)).toHaveText(['Write the quarterly report']);
+  await page.goBack();
+  await expect(page).toHaveURL('/?status=completed');
+  await expect(taskTitles(page)).toHaveText(['Buy oat milk']);
+  await page.goForward();
+  await expect(page).toHaveURL('/?status=pending');
+  await expect(taskTitles(page)).toHaveText(['Write the quarterly report']);
+
+  // Ticked under "Pending", a task leaves the list, and the page says where it went.
+  // (A click, not check(): the checkbox leaves with the task, so there is nothing left to verify.)
+  await page.getByRole('checkbox', { name: 'Write the quarterly report' }).click();
+  const moved = page.getByRole('status').filter({ hasText: 'Moved “Write the quarterly report” to Completed.' });
+  await expect(moved).toBeVisible();
+  await expect(page.getByText('Nothing pending. Well done!')).toBeVisible();
+  await expect(moved.getByRole('button', { name: 'Undo' })).toBeFocused();
+  await moved.getByRole('button', { name: 'Undo' }).click();
+  await expect(taskTitles(page)).toHaveText(['Write the quarterly report']);
+  await expect(filterButton(page, 'Pending')).toHaveText('Pending 1');
   await filterButton(page, 'All').click();
+  await expect(page).toHaveURL('/');
 
   // Everything was saved on the server.
   await page.reload();
@@ -94,7 +141,7 @@ test('the task list works from the keyboard alone, with a visible focus', async 
   await page.keyboard.press('Tab');
   await page.keyboard.type(uniqueEmail('keys'));
   await page.keyboard.press('Tab');
-  await page.keyboard.type('e2e violet lantern 42');
+  await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL('/');
 
@@ -130,4 +177,22 @@ test('the task list works from the keyboard alone, with a visible focus', async 
   await expect(page.getByLabel('Title')).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(page.getByRole('button', { name: 'Edit “Added from the keyboard”' })).toBeFocused();
+});
+
+test('signed out, / is redirected by the server: no part of the app is sent', async ({ page }) => {
+  const response = await page.request.get('/', { maxRedirects: 0 });
+  expect(response.status()).toBe(307);
+  expect(new URL(response.headers()['location']!, 'http://x').pathname).toBe('/sign-in');
+  expect(await response.text()).not.toContain('Loading tasks');
+
+  // The browser never renders the task page on the way.
+  const documents: string[] = [];
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'document') documents.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  await page.goto('/?status=pending');
+  await expect(page).toHaveURL('/sign-in');
+  expect(documents).toEqual(['307 /', '200 /sign-in']);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' })).toHaveCount(0);
+  await expectNoAxeViolations(page, 'the sign-in page');
 });

@@ -1,14 +1,16 @@
-// better-auth, configured once: email + password, the jwt plugin (EdDSA access tokens) and the
-// bearer plugin (the session token works as a Bearer credential on better-auth's own routes).
+// better-auth, configured once: email + password and the jwt plugin (EdDSA access tokens). Its
+// HTTP routes take the session cookie only (no bearer plugin): a refresh token (the session token)
+// becomes an access token solely through POST /api/auth/refresh, which rotates it.
 // It reaches the database through MikroORM's own pool (db/sql.ts): one database, one migration
 // system. See docs/decisions/002-better-auth-on-mikro-orm-connection.md.
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
-import { APIError, createAuthMiddleware } from 'better-auth/api';
-import { bearer, jwt } from 'better-auth/plugins';
+import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
+import { jwt } from 'better-auth/plugins';
 import { createJwk, type JwtOptions } from 'better-auth/plugins/jwt';
 import type { SqlPool } from '../db/sql.js';
 import { installCallScopedAuthContext } from './async-context.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, passwordProblem, verifyPassword } from './passwords.js';
+import type { FastifyBaseLogger } from 'fastify';
 
 export { PASSWORD_MAX, PASSWORD_MIN };
 
@@ -40,36 +42,19 @@ export const AUTH_FIELD_NAMES = {
 } as const;
 
 /**
- * better-auth routes the product does not use. Disabled, so the exposed surface is only what the
- * web app and the plan need: sign-up/email, sign-in/email, sign-out, get-session, token, jwks
- * (plus /ok and /error). Listed in README.md.
+ * The better-auth routes reachable over HTTP, exactly (method and path under /api/auth): what the
+ * web app uses. Everything else better-auth would serve answers 404 before it runs — an allow-list,
+ * because its `disabledPaths` misses parametrised paths such as `/callback/:id`.
  */
-export const DISABLED_AUTH_PATHS = [
-  '/sign-in/social',
-  '/callback/:id',
-  '/reset-password',
-  '/reset-password/:token',
-  '/request-password-reset',
-  '/verify-password',
-  '/verify-email',
-  '/send-verification-email',
-  '/change-email',
-  '/change-password',
-  '/update-session',
-  '/update-user',
-  '/delete-user',
-  '/delete-user/callback',
-  '/list-sessions',
-  '/revoke-session',
-  '/revoke-sessions',
-  '/revoke-other-sessions',
-  '/link-social',
-  '/list-accounts',
-  '/unlink-account',
-  '/refresh-token',
-  '/get-access-token',
-  '/account-info',
-];
+export const ALLOWED_AUTH_ROUTES: ReadonlySet<string> = new Set([
+  'POST /sign-up/email',
+  'POST /sign-in/email',
+  'POST /sign-out',
+  'GET /get-session',
+  'GET /token',
+  'GET /jwks',
+  'GET /ok',
+]);
 
 export interface AuthSettings {
   secret: string;
@@ -82,6 +67,8 @@ export interface AuthSettings {
   production: boolean;
   /** Called when better-auth deletes a session (sign-out), so its access tokens die at once. */
   onSessionDeleted: (sessionId: string) => Promise<void>;
+  /** better-auth's own log lines go here, at the level they deserve. */
+  log: FastifyBaseLogger;
 }
 
 /** The options shared by the app and the adapter conformance suite (database left to the caller). */
@@ -134,8 +121,26 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
     database: pool,
     telemetry: { enabled: false },
     // better-auth's own warnings ("User not found" / "Invalid password") would tell the two login
-    // failures apart in the logs; our routes log security events themselves (masked).
-    logger: { level: 'error' },
+    // failures apart in the logs; our routes log security events themselves (masked). What it
+    // still logs goes through our logger.
+    logger: {
+      level: 'error',
+      log: (level, message, ...args) => {
+        const log = level === 'error' ? settings.log.error : level === 'warn' ? settings.log.warn : settings.log.debug;
+        log.call(settings.log, { source: 'better-auth', args: args.map((a) => (a instanceof Error ? a.message : a)) }, message);
+      },
+    },
+    // A refused request (wrong password, weak password, taken e-mail) is the user's mistake, not
+    // the server's: debug. Anything else better-auth throws is an error.
+    onAPIError: {
+      onError(error) {
+        if (isAPIError(error) && error.statusCode < 500) {
+          settings.log.debug({ source: 'better-auth', status: error.statusCode, code: (error.body as { code?: string } | undefined)?.code }, 'better-auth refused a request');
+        } else {
+          settings.log.error({ source: 'better-auth', err: error }, 'better-auth failed');
+        }
+      },
+    },
     ...authTableOptions(),
     emailAndPassword: {
       enabled: true,
@@ -157,15 +162,16 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
         },
       },
     },
-    disabledPaths: DISABLED_AUTH_PATHS,
     // Our own limiter (rest/auth-limits.ts) guards both our routes and better-auth's handler, in
     // every environment, shared through Redis when configured.
     rateLimit: { enabled: false },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path !== '/sign-up/email') return;
-        const password = (ctx.body as { password?: unknown } | undefined)?.password;
-        const problem = typeof password === 'string' ? passwordProblem(password) : null;
+        const body = ctx.body as { password?: unknown; email?: unknown; name?: unknown } | undefined;
+        const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+        const password = text(body?.password);
+        const problem = password === undefined ? null : await passwordProblem(password, { email: text(body?.email), name: text(body?.name) });
         if (problem) {
           throw new APIError('BAD_REQUEST', { code: 'PASSWORD_REJECTED', message: `Password ${problem}.` });
         }
@@ -184,11 +190,19 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
       useSecureCookies: settings.baseURL.startsWith('https://'),
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
     },
-    plugins: [
-      jwt(jwtOptions(settings)),
-      bearer(),
-    ],
+    plugins: [jwt(jwtOptions(settings))],
   });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/**
+ * An access token for a session, signed by the jwt plugin with its current key and its issuer,
+ * audience and lifetime: the same token `GET /api/auth/token` gives the web app for its cookie.
+ */
+export async function mintAccessToken(auth: Auth, session: { id: string; userId: string }): Promise<string> {
+  const { token } = await auth.api.signJWT({
+    body: { payload: { sub: session.userId, sid: session.id, iat: Math.floor(Date.now() / 1000) } },
+  });
+  return token;
+}

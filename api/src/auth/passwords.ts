@@ -1,36 +1,45 @@
 // Password policy and hashing (ASVS 5.0 6.2.x / OWASP password storage):
-// - NFKC-normalised, 8–128 characters, not one of the 10,000 most common passwords;
+// - the policy of @taskgate/common/password (the web form applies the same): NFKC-normalised,
+//   8–128 characters, and a zxcvbn-ts strength score of at least 3 given the account's own e-mail
+//   and name; the estimate runs in a worker thread that starts on demand and exits when idle;
 // - argon2id, m = 19 MiB, t = 2, p = 1 (OWASP's minimum), at most HASH_CONCURRENCY at a time so
 //   logins cannot take every libuv thread from request handling;
 // - hashes made by better-auth's default scrypt are still verified, and the login that proves the
 //   password replaces them with argon2id (see better-auth.ts).
-import { readFileSync } from 'node:fs';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { verifyPassword as verifyLegacyScrypt } from 'better-auth/crypto';
+import { Piscina } from 'piscina';
+import { PASSWORD_MAX, PASSWORD_MIN, lengthProblem, normalizePassword, type PasswordContext, type PasswordVerdict } from '@taskgate/common/password';
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
+export { PASSWORD_MAX, PASSWORD_MIN, normalizePassword };
 
 export const ARGON2_PARAMS = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-const COMMON = new Set(
-  readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
-    .split('\n')
-    .filter(Boolean),
-);
+/** How long the strength worker lingers after its last check before it exits (and frees its memory). */
+const STRENGTH_IDLE_MS = 10_000;
 
-export function normalizePassword(password: string): string {
-  return password.normalize('NFKC');
+let strength: Piscina | undefined;
+
+function strengthPool(): Piscina {
+  strength ??= new Piscina({
+    filename: new URL('./password-strength.worker.mjs', import.meta.url).href,
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: STRENGTH_IDLE_MS,
+  });
+  return strength;
 }
 
-/** Why a password is not acceptable, or null when it is. */
-export function passwordProblem(password: string): string | null {
-  const normalized = normalizePassword(password);
-  const length = [...normalized].length;
-  if (length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters`;
-  if (length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters`;
-  if (COMMON.has(normalized.toLowerCase())) return 'is too common; choose a less guessable password';
-  return null;
+/**
+ * Why a password is not acceptable for this account, or null when it is: a fragment after
+ * "Password " that says what to do ("must be at least 8 characters", "is too easy to guess (…):
+ * add another word or two, or make it longer").
+ */
+export async function passwordProblem(password: string, context: PasswordContext = {}): Promise<string | null> {
+  const byLength = lengthProblem(password);
+  if (byLength) return byLength;
+  const verdict = (await strengthPool().run({ password, context: { email: context.email ?? null, name: context.name ?? null } })) as PasswordVerdict;
+  return verdict.problem;
 }
 
 /** A small semaphore: at most `limit` hashes run at once; the rest wait their turn. */

@@ -1,15 +1,36 @@
 // `npm run seed`: a demo account with a dozen tasks on the configured database (embedded PGlite in
 // DATA_DIR, or DATABASE_URL), through the same code paths as the API: better-auth's sign-up (so
 // the password is hashed and the account row is real) and the task service. Idempotent: when the
-// demo user exists, nothing is changed.
+// demo user exists, nothing is changed. The password is SEED_PASSWORD, or (not in production) a
+// random one kept in DATA_DIR/demo-password and printed.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { buildApp } from '../app.js';
-import { ConfigError, loadConfig } from '../config/env.js';
+import { passwordProblem } from '../auth/passwords.js';
+import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { TaskService } from '../domain/tasks/task.service.js';
 import type { Viewer } from '../domain/users/user.types.js';
 
 export const DEMO_EMAIL = 'demo@taskgate.local';
-/** Documented in the README. Production refuses it: set SEED_PASSWORD there. */
-export const DEMO_PASSWORD = 'taskgate-demo-password';
+/**
+ * Where a generated demo password is kept (mode 0600), so a second run prints the same one. A
+ * password published in the README would be the first one an attacker tries, and the password
+ * policy refuses it; production takes SEED_PASSWORD only.
+ */
+const DEMO_PASSWORD_FILE = 'demo-password';
+
+async function demoPassword(config: Config): Promise<string> {
+  if (process.env.SEED_PASSWORD) return process.env.SEED_PASSWORD;
+  if (config.env === 'production') throw new Error('Set SEED_PASSWORD: production never makes up a password to print.');
+  const file = path.join(config.dataDir, DEMO_PASSWORD_FILE);
+  const kept = await readFile(file, 'utf8').catch(() => null);
+  if (kept?.trim()) return kept.trim();
+  const made = `demo-${randomBytes(12).toString('base64url')}`;
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(file, `${made}\n`, { mode: 0o600 });
+  return made;
+}
 export const DEMO_NAME = 'Demo User';
 
 export const DEMO_TASKS: { title: string; description?: string; completed?: boolean }[] = [
@@ -35,10 +56,7 @@ export interface SeedResult {
 
 async function seed(): Promise<SeedResult & { password: string; url: string }> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  const password = process.env.SEED_PASSWORD || DEMO_PASSWORD;
-  if (config.env === 'production' && password === DEMO_PASSWORD) {
-    throw new Error('Refusing to create an account with the published demo password in production: set SEED_PASSWORD.');
-  }
+  const password = await demoPassword(config);
   const built = await buildApp(config);
   try {
     const existing = await built.db.query<{ id: string }>('select id from "user" where email = $1', [DEMO_EMAIL]);
@@ -47,6 +65,8 @@ async function seed(): Promise<SeedResult & { password: string; url: string }> {
       return { created: false, userId: existing.rows[0].id, tasks: rows[0]?.n ?? 0, password, url: config.publicUrl };
     }
 
+    const problem = await passwordProblem(password, { email: DEMO_EMAIL, name: DEMO_NAME });
+    if (problem) throw new Error(`SEED_PASSWORD ${problem}.`);
     const result = await built.auth.api.signUpEmail({ body: { email: DEMO_EMAIL, password, name: DEMO_NAME } });
     const viewer: Viewer = { userId: result.user.id, sessionId: 'seed', role: 'USER' };
     const tasks = new TaskService(built.db);

@@ -35,7 +35,10 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_ENABLED: Type.Optional(Bool),
   RATE_LIMIT_LOGIN_IP: Type.Optional(Rate),
   RATE_LIMIT_LOGIN_ACCOUNT: Type.Optional(Rate),
+  RATE_LIMIT_LOGIN_ACCOUNT_IP: Type.Optional(Rate),
   RATE_LIMIT_REGISTER_IP: Type.Optional(Rate),
+  RATE_LIMIT_REGISTER_REFUSED_IP: Type.Optional(Rate),
+  REFRESH_REUSE_INTERVAL: Type.Optional(Type.String({ pattern: '^([0-9]|[1-5][0-9]|60)$' })),
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
   HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^([1-9]|[1-5][0-9]|6[0-4])$' })),
@@ -86,6 +89,11 @@ export interface Config {
   heapGrowingPercent: number;
   /** Password hashes (argon2id, 19 MiB each) allowed to run at once, 1–64. */
   hashConcurrency: number;
+  /**
+   * Seconds after its rotation during which a refresh token presented again gets the same
+   * successor instead of revoking the session (two tabs, a retried request); 0 = never.
+   */
+  refreshReuseIntervalSeconds: number;
 }
 
 export interface GraphqlTooling {
@@ -115,10 +123,17 @@ export interface RateLimits {
   enabled: boolean;
   /** Login attempts per client IP. */
   loginPerIp: Rate;
-  /** Failed logins per account (email), from any number of IPs. */
+  /**
+   * Failed logins per account (email) from all addresses together; past it, an address that has
+   * already failed on the account is refused and a new address gets one try.
+   */
   loginPerAccount: Rate;
-  /** Registrations per client IP. */
+  /** Failed logins per account from one client address: past it, that address is locked out of that account. */
+  loginPerAccountIp: Rate;
+  /** Successful registrations per client IP. */
   registerPerIp: Rate;
+  /** Refused registrations (bad input, e-mail taken, weak password) per client IP. */
+  registerRefusedPerIp: Rate;
   /** Requests to /api/tasks and /graphql, per user and per IP. */
   api: Rate;
 }
@@ -149,7 +164,9 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = Object.keys(EnvSchema.properties) as (keyof RawEnv)[];
+/** Every variable the API reads (what a child server must not inherit from a test's environment). */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.properties) as (keyof RawEnv)[];
+const KNOWN = CONFIG_VARIABLES;
 
 /** Parses the environment; throws a ConfigError naming every invalid variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -194,11 +211,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainSeconds: Number(raw.SHUTDOWN_DRAIN_SECONDS ?? 0),
     heapGrowingPercent: Number(raw.HEAP_GROWING_PERCENT ?? 100),
     hashConcurrency: Number(raw.HASH_CONCURRENCY ?? 1),
+    refreshReuseIntervalSeconds: Number(raw.REFRESH_REUSE_INTERVAL ?? 10),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),
-      loginPerAccount: parseRate(raw.RATE_LIMIT_LOGIN_ACCOUNT, '10/900'),
-      registerPerIp: parseRate(raw.RATE_LIMIT_REGISTER_IP, '10/3600'),
+      loginPerAccount: parseRate(raw.RATE_LIMIT_LOGIN_ACCOUNT, '50/900'),
+      loginPerAccountIp: parseRate(raw.RATE_LIMIT_LOGIN_ACCOUNT_IP, '5/900'),
+      // A developer trying the app signs up far more often than any real user from one address.
+      registerPerIp: parseRate(raw.RATE_LIMIT_REGISTER_IP, env === 'production' ? '10/3600' : '100/3600'),
+      registerRefusedPerIp: parseRate(raw.RATE_LIMIT_REGISTER_REFUSED_IP, env === 'production' ? '30/3600' : '300/3600'),
       api: parseRate(raw.RATE_LIMIT_API, '600/60'),
     },
   };

@@ -2,7 +2,7 @@
 // same formula (object 2, scalar 1, depth factor 1.5, × first/last), evaluated with the request's
 // variables (armor's rule only multiplies literal `first` values, so `tasks(first: $n)` would cost
 // as if n were 1), and with `first` capped at the page maximum (see pageMultiplier).
-// docs/decisions/012-graphql-cost-and-introspection-budget.md.
+// docs/decisions/013-graphql-cost-and-introspection-budget.md.
 //
 // Operations that only read the schema (root fields __schema, __type, __typename) are charged
 // against a budget of their own (GRAPHQL_LIMITS.introspectionCost in plugin.ts): the standard

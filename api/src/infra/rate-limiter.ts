@@ -80,6 +80,8 @@ export class RedisCounterStore implements CounterStore {
 export interface Verdict {
   allowed: boolean;
   retryAfter: number;
+  /** Hits in the window, this one included (consume) or so far (exceeded); 0 when not counted. */
+  count: number;
 }
 
 export class RateLimiter {
@@ -91,25 +93,25 @@ export class RateLimiter {
 
   /** Counts one hit against `key`; denied once the count exceeds `rate.max` in the window. */
   async consume(key: string, rate: Rate): Promise<Verdict> {
-    if (!this.enabled) return { allowed: true, retryAfter: 0 };
+    if (!this.enabled) return { allowed: true, retryAfter: 0, count: 0 };
     try {
       const hit = await this.store.incr(key, rate.windowSeconds);
-      return { allowed: hit.count <= rate.max, retryAfter: Math.max(hit.resetIn, 1) };
+      return { allowed: hit.count <= rate.max, retryAfter: Math.max(hit.resetIn, 1), count: hit.count };
     } catch (error) {
       this.onStoreError(error);
-      return { allowed: true, retryAfter: 0 };
+      return { allowed: true, retryAfter: 0, count: 0 };
     }
   }
 
   /** Whether `key` is already over `rate.max` (without counting this request). */
   async exceeded(key: string, rate: Rate): Promise<Verdict> {
-    if (!this.enabled) return { allowed: true, retryAfter: 0 };
+    if (!this.enabled) return { allowed: true, retryAfter: 0, count: 0 };
     try {
       const hit = await this.store.peek(key);
-      return { allowed: hit.count < rate.max, retryAfter: Math.max(hit.resetIn, 1) };
+      return { allowed: hit.count < rate.max, retryAfter: Math.max(hit.resetIn, 1), count: hit.count };
     } catch (error) {
       this.onStoreError(error);
-      return { allowed: true, retryAfter: 0 };
+      return { allowed: true, retryAfter: 0, count: 0 };
     }
   }
 

@@ -12,6 +12,7 @@ import sjson from 'secure-json-parse';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
 import { RevocationUnavailableError } from '../auth/revocations.js';
 import { fieldProblems } from './validation.js';
+import { MAX_JSON_DEPTH, jsonDepth, tooDeep } from './security.js';
 
 export function sendError(
   reply: FastifyReply,
@@ -96,12 +97,14 @@ const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
 
 /**
  * JSON bodies through secure-json-parse, like Fastify's own parser, but a `__proto__` or
- * `constructor.prototype` key is reported as the field it is instead of "invalid JSON".
+ * `constructor.prototype` key is reported as the field it is instead of "invalid JSON", and a body
+ * nesting deeper than MAX_JSON_DEPTH is refused before it is parsed.
  */
 function jsonParser(app: FastifyInstance) {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     if (body === '') return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    if (jsonDepth(body as string) > MAX_JSON_DEPTH) return done(tooDeep('body'), undefined);
     try {
       done(null, sjson.parse(body as string, { protoAction: 'error', constructorAction: 'error' }));
     } catch (error) {

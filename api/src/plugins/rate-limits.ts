@@ -15,31 +15,72 @@ declare module 'fastify' {
 
 const accountKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('base64url').slice(0, 32);
 
+/**
+ * Login throttling that a stranger cannot turn against the owner (docs/decisions/006):
+ * - per client address, every attempt counts (RATE_LIMIT_LOGIN_IP);
+ * - per (account, address), failures lock that address out of that account (RATE_LIMIT_LOGIN_ACCOUNT_IP);
+ * - per account, failures from all addresses together have a ceiling (RATE_LIMIT_LOGIN_ACCOUNT):
+ *   past it, an address that has failed on the account is refused and a new one gets a single try.
+ * An address with no failures on the account is never refused for the account's sake, so the
+ * owner signs in during an attack; an attacker with A addresses gets at most
+ * ceiling + A guesses per window (fewer than A × the per-address budget once A is large).
+ */
 export class AuthLimits {
   constructor(
     private readonly limiter: RateLimiter,
     readonly rates: RateLimits,
   ) {}
 
-  /** Before a login attempt: per-IP budget, and the account's failed-attempt budget. */
+  private keys(ip: string, email: string) {
+    const account = accountKey(email);
+    return { account: `login:fail:${account}`, pair: `login:fail:${account}:${ip}` };
+  }
+
+  /**
+   * Before a login attempt (or a password re-check). The attempt counts against its (account,
+   * address) pair at once, so parallel guesses cannot all slip past the check; a success clears it.
+   */
   async beforeLogin(ip: string, email: string): Promise<void> {
     const perIp = await this.limiter.consume(`login:ip:${ip}`, this.rates.loginPerIp);
     if (!perIp.allowed) throw rateLimited(perIp.retryAfter);
-    const perAccount = await this.limiter.exceeded(`login:acct:${accountKey(email)}`, this.rates.loginPerAccount);
-    if (!perAccount.allowed) throw rateLimited(perAccount.retryAfter);
+    const { account, pair } = this.keys(ip, email);
+    const attempt = await this.limiter.consume(pair, this.rates.loginPerAccountIp);
+    if (!attempt.allowed) throw rateLimited(attempt.retryAfter);
+    // Under attack (the account's ceiling reached), only an address's first attempt is let through.
+    const ceiling = await this.limiter.exceeded(account, this.rates.loginPerAccount);
+    if (!ceiling.allowed && attempt.count > 1) throw rateLimited(Math.max(attempt.retryAfter, ceiling.retryAfter));
   }
 
-  async loginFailed(email: string): Promise<void> {
-    await this.limiter.consume(`login:acct:${accountKey(email)}`, this.rates.loginPerAccount);
+  async loginFailed(ip: string, email: string): Promise<void> {
+    await this.limiter.consume(this.keys(ip, email).account, this.rates.loginPerAccount);
   }
 
-  async loginSucceeded(email: string): Promise<void> {
-    await this.limiter.reset(`login:acct:${accountKey(email)}`);
+  /** A success clears that address's count; the account's failures stand (they measure the attack). */
+  async loginSucceeded(ip: string, email: string): Promise<void> {
+    await this.limiter.reset(this.keys(ip, email).pair);
   }
 
+  /**
+   * Before a registration: the address's budgets for successful and for refused registrations,
+   * counted apart (registerSucceeded / registerRefused) so a developer's typos do not use up the
+   * budget for accounts, and probing for taken e-mails has a budget of its own.
+   */
   async beforeRegister(ip: string): Promise<void> {
-    const verdict = await this.limiter.consume(`register:ip:${ip}`, this.rates.registerPerIp);
-    if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+    for (const [key, rate] of [
+      [`register:ok:${ip}`, this.rates.registerPerIp],
+      [`register:refused:${ip}`, this.rates.registerRefusedPerIp],
+    ] as const) {
+      const verdict = await this.limiter.exceeded(key, rate);
+      if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+    }
+  }
+
+  async registerSucceeded(ip: string): Promise<void> {
+    await this.limiter.consume(`register:ok:${ip}`, this.rates.registerPerIp);
+  }
+
+  async registerRefused(ip: string): Promise<void> {
+    await this.limiter.consume(`register:refused:${ip}`, this.rates.registerRefusedPerIp);
   }
 
   /** Task API, per signed-in user. */

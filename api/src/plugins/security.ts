@@ -17,21 +17,59 @@ export interface SecurityOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The first field path holding a string PostgreSQL or UTF-8 cannot store, if any. */
-export function findUnstorable(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return unstorableText(value) ? path || 'body' : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const hit = findUnstorable(value[i], `${path}[${i}]`);
-      if (hit) return hit;
-    }
-    return null;
+/** How deeply arrays and objects may nest in any JSON a client sends (bodies, GraphQL variables). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The deepest nesting of arrays and objects in a JSON text, counted in one pass over the text
+ * (brackets inside strings do not count). Runs before parsing, so no later step — parser, walker,
+ * validator or GraphQL's variable coercion — ever sees input deep enough to exhaust the stack.
+ * Stops counting once past `limit`.
+ */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
   }
-  if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (unstorableText(key)) return path ? `${path}.<key>` : '<key>';
-      const hit = findUnstorable(inner, path ? `${path}.${key}` : key);
-      if (hit) return hit;
+  return deepest;
+}
+
+export const tooDeep = (field: string) =>
+  validationFailed([{ field, message: `nests too deeply: at most ${MAX_JSON_DEPTH} levels of arrays and objects` }]);
+
+/**
+ * The first field path holding a string PostgreSQL or UTF-8 cannot store, if any. Walks with an
+ * explicit stack, not recursion: the input's shape never decides how deep the call stack goes.
+ */
+export function findUnstorable(root: unknown, rootPath = ''): string | null {
+  const stack: [unknown, string][] = [[root, rootPath]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (unstorableText(value)) return path || 'body';
+    } else if (Array.isArray(value)) {
+      // Pushed in reverse so the first offending element is the one reported.
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}[${i}]`]);
+    } else if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (const [key] of entries) if (unstorableText(key)) return path ? `${path}.<key>` : '<key>';
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, inner] = entries[i]!;
+        stack.push([inner, path ? `${path}.${key}` : key]);
+      }
     }
   }
   return null;
@@ -77,9 +115,11 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     const rawQuery = request.url.indexOf('?');
     if (rawQuery !== -1) {
       const seen = new Set<string>();
-      for (const key of new URLSearchParams(request.url.slice(rawQuery + 1)).keys()) {
+      for (const [key, value] of new URLSearchParams(request.url.slice(rawQuery + 1))) {
         if (seen.has(key)) throw validationFailed([{ field: key, message: 'must not be repeated' }]);
         seen.add(key);
+        // GraphQL over GET carries JSON (variables, extensions) in the query string.
+        if (jsonDepth(value) > MAX_JSON_DEPTH) throw tooDeep(key);
       }
     }
   });

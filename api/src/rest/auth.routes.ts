@@ -1,15 +1,16 @@
-// The plan's auth endpoints (register, login, refresh, logout, me) on top of better-auth, and
+// The REST auth endpoints (register, login, refresh, logout, me) on top of better-auth, and
+// better-auth's own handler for the routes of it the web app uses (ALLOWED_AUTH_ROUTES).
+import http from 'node:http';
 import { Type } from '@sinclair/typebox';
-// better-auth's own handler for everything else under /api/auth/* (what the web app uses).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { fromNodeHeaders } from 'better-auth/node';
 import { isAPIError } from 'better-auth/api';
-import type { Auth } from '../auth/better-auth.js';
+import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-auth.js';
 import { RefreshRotation } from '../auth/refresh.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { requireJsonBody } from '../plugins/security.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, type ErrorCode } from '../domain/errors.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { UserRecord } from '../domain/users/user.types.js';
 import { requireViewer } from '../plugins/viewer.js';
@@ -23,6 +24,8 @@ export interface AuthRoutesOptions {
   /** Deletes nothing; makes access tokens of the session invalid everywhere at once. */
   revokeSession: (sessionId: string) => Promise<void>;
   accessTokenTtlSeconds: number;
+  /** REFRESH_REUSE_INTERVAL: seconds a rotated refresh token still gets its successor. */
+  refreshReuseIntervalSeconds: number;
 }
 
 function apiErrorCode(error: unknown): string | undefined {
@@ -46,22 +49,24 @@ function forwardedHeaders(request: FastifyRequest): Headers {
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const { auth, users, db, revokeSession, accessTokenTtlSeconds } = opts;
-  const rotation = new RefreshRotation(auth, db, revokeSession);
+  const rotation = new RefreshRotation(auth, db, revokeSession, opts.refreshReuseIntervalSeconds);
 
-  /** Mints an access token for a session token (better-auth's jwt plugin, via its bearer plugin). */
-  async function accessTokenFor(sessionToken: string): Promise<string> {
-    const { token } = await auth.api.getToken({ headers: new Headers({ authorization: `Bearer ${sessionToken}` }) });
-    return token;
-  }
-
-  async function tokenResponse(sessionToken: string, user: UserRecord) {
+  /** The token body for a session: its token is the refresh token. */
+  async function tokenResponse(session: { id: string; token: string }, user: UserRecord) {
     return {
       user,
-      accessToken: await accessTokenFor(sessionToken),
+      accessToken: await mintAccessToken(auth, { id: session.id, userId: user.id }),
       tokenType: 'Bearer' as const,
       expiresIn: accessTokenTtlSeconds,
-      refreshToken: sessionToken,
+      refreshToken: session.token,
     };
+  }
+
+  /** The session a sign-up or sign-in just made, from its token. */
+  async function sessionOf(token: string): Promise<{ id: string; token: string }> {
+    const found = await (await auth.$context).internalAdapter.findSession(token);
+    if (!found) throw new Error('the session just created was not found');
+    return { id: found.session.id, token };
   }
 
   const common = { tags: ['auth'] };
@@ -76,21 +81,26 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     async (request, reply) => {
       const { email, password, name } = request.body;
       await app.limits.beforeRegister(request.ip);
-      const problem = passwordProblem(password);
-      if (problem) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: problem }]);
+      const refused = async (error: AppError) => {
+        await app.limits.registerRefused(request.ip);
+        return error;
+      };
+      const problem = await passwordProblem(password, { email, name });
+      if (problem) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: problem }]));
       try {
         const result = await auth.api.signUpEmail({
           body: { email: email.toLowerCase(), password, name },
           headers: forwardedHeaders(request),
         });
         if (!result.token) throw new Error('sign-up returned no session');
+        await app.limits.registerSucceeded(request.ip);
         request.log.info({ event: 'sign_up', userId: result.user.id }, 'user registered');
-        return reply.code(201).send(await tokenResponse(result.token, publicUser(result.user)));
+        return reply.code(201).send(await tokenResponse(await sessionOf(result.token), publicUser(result.user)));
       } catch (error) {
         const code = apiErrorCode(error);
-        if (code?.startsWith('USER_ALREADY_EXISTS')) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
-        if (code === 'INVALID_EMAIL') throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]);
-        if (code?.startsWith('PASSWORD_')) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]);
+        if (code?.startsWith('USER_ALREADY_EXISTS')) throw await refused(new AppError('EMAIL_TAKEN', 'An account with this email already exists.'));
+        if (code === 'INVALID_EMAIL') throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]));
+        if (code?.startsWith('PASSWORD_')) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]));
         throw error;
       }
     },
@@ -107,13 +117,13 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
           body: { email: email.toLowerCase(), password },
           headers: forwardedHeaders(request),
         });
-        await app.limits.loginSucceeded(email);
+        await app.limits.loginSucceeded(request.ip, email);
         request.log.info({ event: 'login_success', userId: result.user.id }, 'login succeeded');
-        return await tokenResponse(result.token, publicUser(result.user));
+        return await tokenResponse(await sessionOf(result.token), publicUser(result.user));
       } catch (error) {
         const code = apiErrorCode(error);
         if (code === 'INVALID_EMAIL_OR_PASSWORD' || code === 'INVALID_EMAIL' || code === 'INVALID_PASSWORD') {
-          await app.limits.loginFailed(email);
+          await app.limits.loginFailed(request.ip, email);
           request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
           throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password.');
         }
@@ -138,7 +148,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       }
       request.log.info({ event: 'refresh', userId: outcome.user.id }, 'refresh token rotated');
       try {
-        return await tokenResponse(outcome.sessionToken, publicUser(outcome.user));
+        return await tokenResponse(outcome.session, publicUser(outcome.user));
       } catch (error) {
         if (isAPIError(error)) throw new AppError('UNAUTHENTICATED', 'Refresh token is invalid, expired or revoked.');
         throw error;
@@ -195,7 +205,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       const accounts = await ctx.internalAdapter.findAccounts(viewer.userId);
       const stored = accounts.find((a) => a.providerId === 'credential')?.password;
       if (!stored || !(await ctx.password.verify({ hash: stored, password: request.body.password }))) {
-        await app.limits.loginFailed(user.email);
+        await app.limits.loginFailed(request.ip, user.email);
         throw new AppError('INVALID_CREDENTIALS', 'Password is incorrect.');
       }
       const { rows } = await db.query<{ id: string }>('select id from "session" where user_id = $1', [viewer.userId]);
@@ -220,6 +230,35 @@ function betterAuthPath(url: string): string {
   return url.split('?')[0]!.replace(/\/{2,}/g, '/').replace(/\/+$/, '').toLowerCase();
 }
 
+/** Allowed better-auth routes that involve no session: an Authorization header there is simply ignored. */
+const PUBLIC_AUTH_ROUTES: ReadonlySet<string> = new Set(['GET /jwks', 'GET /ok']);
+
+/** better-auth's error codes that have a counterpart in the API's catalogue. */
+const BETTER_AUTH_CODES: Record<string, ErrorCode> = {
+  INVALID_EMAIL_OR_PASSWORD: 'INVALID_CREDENTIALS',
+  USER_ALREADY_EXISTS: 'EMAIL_TAKEN',
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: 'EMAIL_TAKEN',
+  INVALID_EMAIL: 'VALIDATION_FAILED',
+  PASSWORD_REJECTED: 'VALIDATION_FAILED',
+  PASSWORD_TOO_SHORT: 'VALIDATION_FAILED',
+  PASSWORD_TOO_LONG: 'VALIDATION_FAILED',
+  INVALID_ORIGIN: 'FORBIDDEN',
+  MISSING_OR_NULL_ORIGIN: 'FORBIDDEN',
+};
+const BY_STATUS: Record<number, ErrorCode> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'RATE_LIMITED' };
+
+/**
+ * A better-auth refusal in the API's error shape, `{"error": {code, message, requestId}}`, keeping
+ * better-auth's own top-level `code` and `message`, which its browser client reads.
+ */
+async function betterAuthErrorBody(response: Response, requestId: string) {
+  const original = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
+  const theirs = typeof original?.code === 'string' ? original.code : undefined;
+  const message = typeof original?.message === 'string' && original.message ? original.message : (http.STATUS_CODES[response.status] ?? 'Request refused.');
+  const code: ErrorCode = (theirs ? BETTER_AUTH_CODES[theirs] : undefined) ?? BY_STATUS[response.status] ?? (response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'VALIDATION_FAILED');
+  return { ...(theirs ? { code: theirs } : {}), message, error: { code, message, requestId } };
+}
+
 /** Everything else under /api/auth/* goes to better-auth's own handler (sign-up/in for the web app, jwks…). */
 function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
   app.route({
@@ -233,6 +272,13 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
       const rawPath = q === -1 ? request.url : request.url.slice(0, q);
       const url = new URL(rawPath.replace(/\/{2,}/g, '/') + (q === -1 ? '' : request.url.slice(q)), `http://${request.headers.host ?? 'localhost'}`);
       const path = betterAuthPath(url.pathname);
+      const route = `${request.method} ${path.slice('/api/auth'.length)}`;
+      if (!ALLOWED_AUTH_ROUTES.has(route)) throw new AppError('NOT_FOUND', `No route for ${request.method} ${url.pathname}.`);
+      // better-auth's routes take the session cookie, never a bearer credential: a refresh token
+      // becomes an access token only through POST /api/auth/refresh, which rotates it.
+      if (request.headers.authorization !== undefined && !PUBLIC_AUTH_ROUTES.has(route)) {
+        throw new AppError('UNAUTHENTICATED', 'This route takes the session cookie, not an Authorization header; exchange a refresh token at POST /api/auth/refresh.');
+      }
       const email = String((request.body as { email?: unknown } | undefined)?.email ?? '');
       if (path === '/api/auth/sign-in/email') await app.limits.beforeLogin(request.ip, email);
       if (path === '/api/auth/sign-up/email') await app.limits.beforeRegister(request.ip);
@@ -246,14 +292,21 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
       const userIdOf = async () => ((await response.clone().json().catch(() => null)) as { user?: { id?: string } } | null)?.user?.id;
       if (path === '/api/auth/sign-in/email') {
         if (response.status === 401) {
-          await app.limits.loginFailed(email);
+          await app.limits.loginFailed(request.ip, email);
           request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
         } else if (response.ok) {
-          await app.limits.loginSucceeded(email);
+          await app.limits.loginSucceeded(request.ip, email);
           request.log.info({ event: 'login_success', userId: await userIdOf() }, 'login succeeded');
         }
       }
-      if (path === '/api/auth/sign-up/email' && response.ok) request.log.info({ event: 'sign_up', userId: await userIdOf() }, 'user registered');
+      if (path === '/api/auth/sign-up/email') {
+        if (response.ok) {
+          await app.limits.registerSucceeded(request.ip);
+          request.log.info({ event: 'sign_up', userId: await userIdOf() }, 'user registered');
+        } else if (response.status < 500) {
+          await app.limits.registerRefused(request.ip);
+        }
+      }
       if (path === '/api/auth/sign-out' && response.ok && signingOut) request.log.info({ event: 'logout', userId: signingOut.user.id }, 'session revoked');
       if (response.status === 404) throw new AppError('NOT_FOUND', `No route for ${request.method} ${url.pathname}.`);
       reply.code(response.status);
@@ -262,6 +315,7 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
       });
       const cookies = response.headers.getSetCookie();
       if (cookies.length > 0) reply.header('set-cookie', cookies);
+      if (response.status >= 400) return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(await betterAuthErrorBody(response, String(request.id)));
       return reply.send(response.body ? Buffer.from(await response.arrayBuffer()) : null);
     },
   });

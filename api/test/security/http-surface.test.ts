@@ -395,9 +395,12 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
         ['POST', '/api/auth/get-access-token', { providerId: 'credential' }],
         ['POST', '/api/auth/refresh-token', { providerId: 'credential' }],
       ];
+      // Signed in as the web app is: with the session cookie.
+      const signIn = await api.request('POST', '/api/auth/sign-in/email', { body: { email: u.email, password: u.password }, headers: { origin: OWN_ORIGIN } });
+      const cookie = sessionCookie(signIn).pair;
+      const sessionsSignedIn = sessionsBefore + 1;
       for (const [method, path, body] of routes) {
-        // bearer plugin: the session (refresh) token is a better-auth credential
-        const res = await api.request(method, path, { body, token: u.refreshToken, headers: { origin: OWN_ORIGIN } });
+        const res = await api.request(method, path, { body, headers: { cookie, origin: OWN_ORIGIN } });
         expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
         expect(res.headers.getSetCookie()).toEqual([]);
       }
@@ -405,10 +408,10 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
       expect(after.status).toBe(200);
       expect(after.body.user).toMatchObject({ id: u.id, email: u.email, name: 'Disabled' });
       expect((await api.built.db.query<{ password: string }>(`select password from account where user_id = $1`, [u.id])).rows[0]!.password).toBe(hashBefore);
-      expect(await count(api, 'select count(*)::int as n from "session" where user_id = $1', [u.id])).toBe(sessionsBefore);
+      expect(await count(api, 'select count(*)::int as n from "session" where user_id = $1', [u.id])).toBe(sessionsSignedIn);
       // the exposed ones still answer
       for (const path of ['/api/auth/get-session', '/api/auth/token', '/api/auth/jwks', '/api/auth/ok']) {
-        const res = await api.request('GET', path, { token: u.refreshToken });
+        const res = await api.request('GET', path, { headers: { cookie } });
         expect({ path, status: res.status }).toEqual({ path, status: 200 });
       }
     });

@@ -28,6 +28,7 @@ import {
   type TestApi,
   type TestUser,
 } from '../support/harness.js';
+import { OWN_ORIGIN, sessionCookie } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // The contract's answers
@@ -597,14 +598,16 @@ describe.each(DATABASES)('JWT attacks (%s)', (kind: DbKind) => {
 
   it("better-auth's session routes do not take an access token as a session", async () => {
     const jwt = f.victim.accessToken;
-    const session = await f.api.request('GET', '/api/auth/get-session', { token: jwt });
-    expect([session.status, session.body]).toEqual([200, null]);
-    const mint = await f.api.request('GET', '/api/auth/token', { token: jwt });
-    expect(mint.status).toBe(401);
+    for (const route of ['/api/auth/get-session', '/api/auth/token']) {
+      const res = await f.api.request('GET', route, { token: jwt });
+      expect([res.status, res.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+      expect(res.text).not.toContain(f.victim.id);
+    }
     const refresh = await f.api.request('POST', '/api/auth/refresh', { body: { refreshToken: jwt } });
     expect([refresh.status, refresh.body]).toEqual([401, REFRESH_REJECTED]);
-    // Control: the session (refresh) token IS a session there, so the nulls above are meaningful.
-    const real = await f.api.request('GET', '/api/auth/get-session', { token: f.victim.refreshToken });
+    // Control: the victim's session cookie IS a session there, so the refusals above are meaningful.
+    const signIn = await f.api.request('POST', '/api/auth/sign-in/email', { body: { email: f.victim.email, password: f.victim.password }, headers: { origin: OWN_ORIGIN } });
+    const real = await f.api.request('GET', '/api/auth/get-session', { headers: { cookie: sessionCookie(signIn).pair } });
     expect(real.status).toBe(200);
     expect(real.body.user.id).toBe(f.victim.id);
   });
@@ -640,23 +643,23 @@ describe.each(DATABASES)('JWT attacks (%s)', (kind: DbKind) => {
     }
     const again = await f.api.request('POST', '/api/auth/refresh', { body: { refreshToken } });
     expect([again.status, again.body]).toEqual([401, REFRESH_REJECTED]);
-    const session = await f.api.request('GET', '/api/auth/get-session', { token: refreshToken });
-    expect([session.status, session.body]).toEqual([200, null]);
     // Other sessions of the same user are untouched.
     expect((await f.api.request('GET', '/api/auth/me', { token: f.victim.accessToken })).status).toBe(200);
   });
 
   it("signing out through better-auth's own /api/auth/sign-out also revokes the session's access tokens", async () => {
-    const login = await f.api.request('POST', '/api/auth/login', { body: { email: f.victim.email, password: f.victim.password } });
-    expect(login.status).toBe(200);
-    const { accessToken, refreshToken } = login.body as { accessToken: string; refreshToken: string };
+    const signIn = await f.api.request('POST', '/api/auth/sign-in/email', { body: { email: f.victim.email, password: f.victim.password }, headers: { origin: OWN_ORIGIN } });
+    expect(signIn.status).toBe(200);
+    const cookie = sessionCookie(signIn).pair;
+    const minted = await f.api.request('GET', '/api/auth/token', { headers: { cookie } });
+    const accessToken = minted.body.token as string;
     expect((await f.api.request('GET', '/api/tasks', { token: accessToken })).status).toBe(200);
-    const signOut = await f.api.request('POST', '/api/auth/sign-out', { token: refreshToken, body: {} });
+    const signOut = await f.api.request('POST', '/api/auth/sign-out', { headers: { cookie, origin: OWN_ORIGIN }, body: {} });
     expect(signOut.status).toBe(200);
     const { outcomes } = await runAll(targets, `Bearer ${accessToken}`);
     expect(outcomes).toEqual(invalidFor(targets));
-    const again = await f.api.request('POST', '/api/auth/refresh', { body: { refreshToken } });
-    expect([again.status, again.body]).toEqual([401, REFRESH_REJECTED]);
+    const again = await f.api.request('GET', '/api/auth/token', { headers: { cookie } });
+    expect(again.status).toBe(401);
     expect((await f.api.request('GET', '/api/auth/me', { token: f.victim.accessToken })).status).toBe(200);
   });
 

@@ -1,6 +1,7 @@
-// Brute force and flooding (OWASP API2/API4, ASVS 6.3.x): login throttled per client IP and per
-// account (from any number of IPs), registration per IP, the task API and GraphQL per user and per
-// IP; 429 RATE_LIMITED with Retry-After. The client IP is the socket address unless TRUST_PROXY
+// Brute force and flooding (OWASP API2/API4, ASVS 6.3.x): login throttled per client IP, per
+// (account, IP) and per account with a ceiling that a stranger cannot turn into the owner's
+// lockout; registration per IP (successes and refusals counted apart), the task API and GraphQL
+// per user and per IP; 429 RATE_LIMITED with Retry-After. The client IP is the socket address unless TRUST_PROXY
 // names the proxy, so a rotating X-Forwarded-For resets nothing; every spelling of a login path
 // (duplicate slashes, odd casing, dot segments, better-auth's own route) draws on the same budget.
 //
@@ -16,16 +17,24 @@ const BUDGET = {
   RATE_LIMIT_ENABLED: 'true',
   RATE_LIMIT_LOGIN_IP: '4/60',
   RATE_LIMIT_LOGIN_ACCOUNT: '3/900',
+  RATE_LIMIT_LOGIN_ACCOUNT_IP: '2/900',
   RATE_LIMIT_REGISTER_IP: '2/3600',
+  RATE_LIMIT_REGISTER_REFUSED_IP: '3/3600',
   RATE_LIMIT_API: '5/60',
 };
 const LOGIN_IP = 4;
 const LOGIN_ACCOUNT = 3;
+const LOGIN_ACCOUNT_IP = 2;
 const REGISTER_IP = 2;
+const REGISTER_REFUSED_IP = 3;
 const API = 5;
 
 const INVALID_CREDENTIALS = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.', requestId: expect.any(String) } };
-const BA_INVALID = { code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' };
+const BA_INVALID = {
+  code: 'INVALID_EMAIL_OR_PASSWORD',
+  message: 'Invalid email or password',
+  error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password', requestId: expect.any(String) },
+};
 
 const unknownEmail = () => `nobody-${randomBytes(5).toString('hex')}@example.com`;
 
@@ -65,7 +74,7 @@ describe.each(DATABASES)('rate limits (%s)', (kind: DbKind) => {
   const sessionsOf = (api: TestApi, userId: string) => count(api, 'select count(*)::int as n from "session" where user_id = $1', [userId]);
 
   beforeAll(async () => {
-    [direct, proxied] = await Promise.all([startApi(kind, BUDGET), startApi(kind, { ...BUDGET, TRUST_PROXY: '127.0.0.1' })]);
+    [direct, proxied] = await Promise.all([startApi(kind, BUDGET), startApi(kind, { ...BUDGET, TRUST_PROXY: '127.0.0.1', RATE_LIMIT_LOGIN_IP: '10/60' })]);
   });
   afterAll(async () => {
     await Promise.all([direct?.close(), proxied?.close()]);
@@ -161,64 +170,88 @@ describe.each(DATABASES)('rate limits (%s)', (kind: DbKind) => {
   });
 
   describe('login per account, across IPs (TRUST_PROXY=127.0.0.1, X-Forwarded-For names the client)', () => {
-    it(`${LOGIN_ACCOUNT} failures from ${LOGIN_ACCOUNT} IPs lock the account for every IP and every path; other accounts are unaffected`, async () => {
+    // Here each address may make 10 attempts a minute, so every 429 below is the account's doing.
+    const loginVia = (n: number, email: string, password: string, path = '/api/auth/login') =>
+      login(proxied, '127.0.0.1', email, password, path, { 'x-forwarded-for': `203.0.${Math.floor(n / 250)}.${(n % 250) + 1}` });
+    let nextAddress = 0;
+    /** A block of fresh client addresses (numbers for loginVia). */
+    const addresses = (k: number) => Array.from({ length: k }, () => nextAddress++);
+
+    it(`${LOGIN_ACCOUNT_IP} failures from one address lock that address out of that account only, on every path; the owner elsewhere signs in`, async () => {
       const victim = await registerFrom(proxied, { xff: '192.0.2.200' }, 'Victim');
       const bystander = await registerFrom(proxied, { xff: '192.0.2.201' }, 'Bystander');
-      const from = (n: number) => ({ 'x-forwarded-for': `203.0.113.${n}` });
-      for (let n = 1; n <= LOGIN_ACCOUNT; n++) {
-        const res = await login(proxied, '127.0.0.1', victim.email, `wrong-password-${n}`, '/api/auth/login', from(n));
+      const [attacker, owner] = addresses(2) as [number, number];
+      for (let i = 1; i <= LOGIN_ACCOUNT_IP; i++) {
+        const res = await loginVia(attacker, victim.email, `wrong-password-${i}`);
         expect([res.status, res.body]).toEqual([401, INVALID_CREDENTIALS]);
       }
-      // Casing and whitespace of the email do not make a new account key.
+      // Casing and whitespace of the email do not make a new account key; every door is closed.
       const sessionsBefore = await sessionsOf(proxied, victim.id);
-      for (const [n, path, email, password] of [
-        [10, '/api/auth/login', victim.email, 'wrong-password-x'],
-        [11, '/api/auth/login', victim.email, victim.password],
-        [12, '/api/auth/login', victim.email.toUpperCase(), victim.password],
-        [13, '/api/auth/sign-in/email', victim.email, victim.password],
-        [14, '//api/auth/sign-in/email', victim.email, victim.password],
+      for (const [path, email] of [
+        ['/api/auth/login', victim.email],
+        ['/api/auth/login', victim.email.toUpperCase()],
+        ['/api/auth/sign-in/email', victim.email],
+        ['//api/auth/sign-in/email', victim.email],
+        ['/api/auth/./sign-in/email', victim.email],
       ] as const) {
-        const res = await login(proxied, '127.0.0.1', email, password, path, from(n));
-        expect({ n, path, status: res.status }).toEqual({ n, path, status: 429 });
+        const res = await loginVia(attacker, email, victim.password, path);
+        expect({ path, status: res.status }).toEqual({ path, status: 429 });
         expectRateLimited(res, 900);
         expect(res.headers.getSetCookie()).toEqual([]);
       }
       expect(await sessionsOf(proxied, victim.id)).toBe(sessionsBefore);
-      // The lock is the account's, not the IPs': another account signs in from the same addresses.
-      const other = await login(proxied, '127.0.0.1', bystander.email, bystander.password, '/api/auth/login', from(1));
-      expect(other.status, other.text).toBe(200);
-      // DELETE /api/auth/me (a password check) is under the same account lock.
+      // DELETE /api/auth/me (a password check) from that address is under the same lock.
       const del = await rawRequest(proxied.url, {
         method: 'DELETE',
         path: '/api/auth/me',
         token: victim.accessToken,
         body: { password: victim.password },
-        headers: from(20),
+        headers: { 'x-forwarded-for': `203.0.${Math.floor(attacker / 250)}.${(attacker % 250) + 1}` },
       });
       expectRateLimited(del, 900);
       expect(await count(proxied, 'select count(*)::int as n from "user" where id = $1', [victim.id])).toBe(1);
+      // The lock is the pair's: another account signs in from the attacker's address, and the
+      // owner signs in from their own.
+      expect((await loginVia(attacker, bystander.email, bystander.password)).status).toBe(200);
+      const own = await loginVia(owner, victim.email, victim.password);
+      expect(own.status, own.text).toBe(200);
     });
 
-    it('better-auth sign-in failures count against the same account budget', async () => {
-      const victim = await registerFrom(proxied, { xff: '192.0.2.202' });
-      const from = (n: number) => ({ 'x-forwarded-for': `203.0.113.${100 + n}` });
-      for (let n = 1; n <= LOGIN_ACCOUNT; n++) {
-        const res = await login(proxied, '127.0.0.1', victim.email, `wrong-password-${n}`, '/api/auth/sign-in/email', from(n));
-        expect([res.status, res.body]).toEqual([401, BA_INVALID]);
+    it('an attacker spreading guesses over 50 addresses gets at most ceiling + 50 of them; the owner from a fresh address signs in meanwhile', async () => {
+      const victim = await registerFrom(proxied, { xff: '192.0.2.202' }, 'Target');
+      const guesses: number[] = [];
+      // Every address sends its whole per-IP budget, half through each sign-in door.
+      for (const address of addresses(50)) {
+        for (let i = 0; i < LOGIN_IP; i++) {
+          const path = i % 2 === 0 ? '/api/auth/login' : '/api/auth/sign-in/email';
+          const res = await loginVia(address, victim.email, `guess-${address}-${i}`, path);
+          expect([401, 429]).toContain(res.status);
+          if (res.status === 429) expectRateLimited(res, 900);
+          guesses.push(res.status);
+        }
       }
-      expectRateLimited(await login(proxied, '127.0.0.1', victim.email, victim.password, '/api/auth/login', from(9)), 900);
+      const checked = guesses.filter((s) => s === 401).length;
+      // The documented budget (docs/decisions/006): at most ceiling + (number of addresses).
+      expect(checked).toBeLessThanOrEqual(LOGIN_ACCOUNT + 50);
+      // ...far below what the per-IP limit alone would allow (LOGIN_IP per address).
+      expect(checked).toBeLessThan(50 * LOGIN_IP);
+      // During the attack the owner, from an address with no failures, gets in at once.
+      const [fresh] = addresses(1) as [number];
+      const own = await loginVia(fresh, victim.email, victim.password, '/api/auth/sign-in/email');
+      expect(own.status, own.text).toBe(200);
+      expect(own.headers.getSetCookie().some((c) => c.includes('session_token'))).toBe(true);
+      // A wrong password from a fresh address during the attack: one answer, then locked.
+      const [probe] = addresses(1) as [number];
+      expect((await loginVia(probe, victim.email, 'another-guess')).status).toBe(401);
+      expectRateLimited(await loginVia(probe, victim.email, victim.password), 900);
     });
 
-    it('a dot-segment spelling of sign-in does not slip past the account lock', async () => {
+    it('parallel guesses from one address cannot all slip past the check before their failures are counted', async () => {
       const victim = await registerFrom(proxied, { xff: '192.0.2.203' });
-      const from = (n: number) => ({ 'x-forwarded-for': `203.0.113.${150 + n}` });
-      for (let n = 1; n <= LOGIN_ACCOUNT; n++) {
-        expect((await login(proxied, '127.0.0.1', victim.email, `wrong-password-${n}`, '/api/auth/login', from(n))).status).toBe(401);
-      }
-      const sessionsBefore = await sessionsOf(proxied, victim.id);
-      const res = await login(proxied, '127.0.0.1', victim.email, victim.password, '/api/auth/./sign-in/email', from(9));
-      expect(res.status, res.text).toBe(429);
-      expect(await sessionsOf(proxied, victim.id)).toBe(sessionsBefore);
+      const [attacker] = addresses(1) as [number];
+      const answers = await Promise.all(Array.from({ length: LOGIN_IP }, (_, i) => loginVia(attacker, victim.email, `parallel-${i}`)));
+      expect(answers.filter((r) => r.status === 401)).toHaveLength(LOGIN_ACCOUNT_IP);
+      expect(answers.filter((r) => r.status === 429)).toHaveLength(LOGIN_IP - LOGIN_ACCOUNT_IP);
     });
   });
 
@@ -240,6 +273,24 @@ describe.each(DATABASES)('rate limits (%s)', (kind: DbKind) => {
       expect(await count(direct, 'select count(*)::int as n from "user" where email = $1', [email])).toBe(0);
       // another IP may still register
       await registerFrom(direct, { localAddress: freshIp() });
+    });
+
+    it(`refused sign-ups have their own budget: ${REGISTER_REFUSED_IP} refusals neither use up nor are used up by successful sign-ups`, async () => {
+      const ip = freshIp();
+      const taken = await registerFrom(direct, { localAddress: freshIp() });
+      const refuse = (path: string) =>
+        rawRequest(direct.url, { method: 'POST', path, body: { email: taken.email, password: 'a fine passphrase', name: 'Again' }, localAddress: ip, headers: { origin: OWN_ORIGIN } });
+      // Refusals (e-mail taken) through both doors; the next attempt of any kind is then 429.
+      const refusals = [await refuse('/api/auth/register'), await refuse('/api/auth/sign-up/email'), await refuse('/api/auth/register')];
+      expect(refusals.map((r) => r.status)).toEqual([409, 422, 409]);
+      expectRateLimited(await refuse('/api/auth/register'), 3600);
+      // A new address: successes do not touch the refusal budget.
+      const other = freshIp();
+      for (let i = 0; i < REGISTER_IP; i++) await registerFrom(direct, { localAddress: other });
+      expectRateLimited(
+        await rawRequest(direct.url, { method: 'POST', path: '/api/auth/register', body: { email: unknownEmail(), password: 'a fine passphrase', name: 'Third' }, localAddress: other }),
+        3600,
+      );
     });
 
     it('a dot-segment spelling of sign-up is under the same per-IP budget', async () => {
@@ -331,11 +382,19 @@ describe('rate limits: configuration', () => {
     expect(config.rateLimits).toEqual({
       enabled: true,
       loginPerIp: { max: 20, windowSeconds: 60 },
-      loginPerAccount: { max: 10, windowSeconds: 900 },
+      loginPerAccount: { max: 50, windowSeconds: 900 },
+      loginPerAccountIp: { max: 5, windowSeconds: 900 },
       registerPerIp: { max: 10, windowSeconds: 3600 },
+      registerRefusedPerIp: { max: 30, windowSeconds: 3600 },
       api: { max: 600, windowSeconds: 60 },
     });
-    expect(loadConfig({ NODE_ENV: 'development' }).rateLimits.enabled).toBe(true);
+    // Development keeps every limit but lets a developer sign up often from one machine.
+    expect(loadConfig({ NODE_ENV: 'development' }).rateLimits).toMatchObject({
+      enabled: true,
+      registerPerIp: { max: 100, windowSeconds: 3600 },
+      registerRefusedPerIp: { max: 300, windowSeconds: 3600 },
+      loginPerAccountIp: { max: 5, windowSeconds: 900 },
+    });
     expect(loadConfig({ NODE_ENV: 'test' }).rateLimits.enabled).toBe(true);
   });
 });

@@ -6,17 +6,12 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONFIG_VARIABLES } from '../../src/config/env.js';
 import { httpRequest, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
 
 export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Config variables a developer's shell may carry: the child gets only what the test sets. */
-const CONFIG_VARS = [
-  'NODE_ENV', 'HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'DB_POOL_MAX', 'BETTER_AUTH_SECRET', 'PUBLIC_URL',
-  'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'TRUSTED_ORIGINS', 'GRAPHQL_INTROSPECTION', 'GRAPHQL_PLAYGROUND', 'LOG_LEVEL',
-  'REDIS_URL', 'CORS_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_ENABLED', 'RATE_LIMIT_LOGIN_IP', 'RATE_LIMIT_LOGIN_ACCOUNT',
-  'RATE_LIMIT_REGISTER_IP', 'RATE_LIMIT_API',
-];
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -57,7 +52,7 @@ export interface SpawnOptions {
 export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
   const port = Number(options.env.PORT ?? (await freePort()));
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CONFIG_VARS) delete env[name];
+  for (const name of CONFIG_VARIABLES) delete env[name];
   Object.assign(env, {
     NODE_ENV: 'test',
     BETTER_AUTH_SECRET: TEST_SECRET,
@@ -65,6 +60,8 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_ENABLED: 'false',
+    // As in the harness: a replayed refresh token is reuse at once (suites that test the interval set it).
+    REFRESH_REUSE_INTERVAL: '0',
     ...options.env,
     PORT: String(port),
   });

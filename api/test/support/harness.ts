@@ -103,6 +103,9 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     // GraphQL documents are compiled (graphql/jit.ts) from their second execution on, so the
     // suites exercise both the graphql-js and the compiled path; TEST_GRAPHQL_JIT_AFTER overrides.
     GRAPHQL_JIT_AFTER: process.env.TEST_GRAPHQL_JIT_AFTER ?? '1',
+    // A retired refresh token replayed at once is reuse (the session dies), not a retry; the tests
+    // of the reuse interval (security/refresh-races.test.ts) set it.
+    REFRESH_REUSE_INTERVAL: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

@@ -1,10 +1,13 @@
 // The API's input rules, mirrored so forms can say what is wrong before a round trip.
 // The API stays the authority: its BAD_USER_INPUT messages are shown as they come.
 
+import { lengthProblem } from '@taskgate/common/password';
+
+// The password policy (length and strength) is the API's own, from the shared package.
+export { PASSWORD_MAX, PASSWORD_MIN } from '@taskgate/common/password';
+
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 2000;
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
 export const NAME_MAX = 100;
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
@@ -32,18 +35,15 @@ export function validateEmail(email: string): string | undefined {
   return undefined;
 }
 
-/** Characters as the API counts them: code points after NFKC normalisation. */
-export function passwordLength(password: string): number {
-  return [...password.normalize('NFKC')].length;
-}
-
+/**
+ * Empty, or (for a new password) outside the length rule, in the API's words ("Password must be at
+ * least 8 characters."). The strength rule needs the estimator: see components/auth/PasswordStrength.
+ */
 export function validatePassword(password: string, { forSignUp }: { forSignUp: boolean }): string | undefined {
   if (password === '') return 'Enter your password.';
   if (!forSignUp) return undefined;
-  const length = passwordLength(password);
-  if (length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
-  if (length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
-  return undefined;
+  const problem = lengthProblem(password);
+  return problem ? `Password ${problem}.` : undefined;
 }
 
 export function validateName(name: string): string | undefined {

@@ -187,10 +187,13 @@ export class FakeApi {
             message: 'User already exists. Use another email.',
           });
         }
+        // The API's wording for a password its policy refuses (the form refuses it first when the
+        // strength estimator has loaded).
         if (input.password === 'password123') {
           return json(400, {
             code: 'PASSWORD_REJECTED',
-            message: 'Password is too common; choose a less guessable password.',
+            message:
+              'Password is too easy to guess (this is a commonly used password): add another word or two, or make it longer.',
           });
         }
         const user = {

@@ -5,7 +5,7 @@ export const metadata: Metadata = { title: 'Playground' };
 
 export default function PlaygroundPage() {
   return (
-    <main id="main" className="wide">
+    <main id="main" className="page--playground">
       <PlaygroundScreen />
     </main>
   );

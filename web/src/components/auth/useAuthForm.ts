@@ -28,7 +28,7 @@ export interface AuthFormState {
  * list; a submit validates the fields, makes the better-auth call, and on failure shows the error in
  * words (a 429 says how long to wait, from Retry-After) and lets the user submit again.
  */
-export function useAuthForm(validateAll: () => boolean, call: AuthCall): AuthFormState {
+export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call: AuthCall): AuthFormState {
   const router = useRouter();
   const { status, refresh } = useSession();
   const [formError, setFormError] = useState<string | null>(null);
@@ -42,7 +42,7 @@ export function useAuthForm(validateAll: () => boolean, call: AuthCall): AuthFor
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setFormError(null);
-    if (!validateAll()) return;
+    if (!(await validateAll())) return;
     setSubmitting(true);
     let retryAfterSeconds: number | null = null;
     const { error } = await call({

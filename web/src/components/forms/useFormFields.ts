@@ -3,7 +3,8 @@
 import { useCallback, useRef, useState, type ChangeEvent } from 'react';
 import type { FieldErrors } from '../../lib/validation';
 
-type Validators<K extends string> = Record<K, (value: string) => string | undefined>;
+/** Checks one field; `all` holds every field's current value (a password rule reads the email and name). */
+type Validators<K extends string> = Record<K, (value: string, all: Record<K, string>) => string | undefined>;
 
 /**
  * Field values with inline validation: a field is checked when it loses focus (if it was
@@ -16,8 +17,8 @@ export function useFormFields<K extends string>(initial: Record<K, string>, vali
   const elements = useRef(new Map<K, HTMLInputElement | HTMLTextAreaElement>());
 
   const check = useCallback(
-    (name: K, value: string) => {
-      setErrors((previous) => ({ ...previous, [name]: validators[name](value) }));
+    (name: K, value: string, all: Record<K, string>) => {
+      setErrors((previous) => ({ ...previous, [name]: validators[name](value, all) }));
     },
     [validators],
   );
@@ -34,10 +35,10 @@ export function useFormFields<K extends string>(initial: Record<K, string>, vali
       const value = event.target.value;
       edited.current.add(name);
       setValues((previous) => ({ ...previous, [name]: value }));
-      if (errors[name]) check(name, value);
+      if (errors[name]) check(name, value, { ...values, [name]: value });
     },
     onBlur: () => {
-      if (edited.current.has(name)) check(name, values[name]);
+      if (edited.current.has(name)) check(name, values[name], values);
     },
   });
 
@@ -46,7 +47,7 @@ export function useFormFields<K extends string>(initial: Record<K, string>, vali
     const next = {} as FieldErrors<K>;
     let first: K | undefined;
     for (const name of Object.keys(validators) as K[]) {
-      const error = validators[name](values[name]);
+      const error = validators[name](values[name], values);
       next[name] = error;
       if (error && first === undefined) first = name;
     }

@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeApi } from '../../test/fake-api';
@@ -41,6 +41,7 @@ describe('header', () => {
   it('shows who is signed in; Sign out ends the session and leaves for /sign-in', async () => {
     const { user, navigate } = renderHeader();
     expect(await screen.findByText('Ada Lovelace')).toBeInTheDocument();
+    expect(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Tasks' })).toBeVisible();
     expect(screen.getByText(/Signed in as/)).toHaveClass('visually-hidden');
 
     await user.click(screen.getByRole('button', { name: 'Sign out' }));

@@ -30,9 +30,12 @@ export function AppHeader() {
           Taskgate
         </Link>
         <nav className="app-nav" aria-label="Main">
-          <Link href="/" aria-current={current('/')}>
-            Tasks
-          </Link>
+          {/* The task list is for a signed-in user; signed out, "/" only sends you to sign in. */}
+          {status === 'signed-in' ? (
+            <Link href="/" aria-current={current('/')}>
+              Tasks
+            </Link>
+          ) : null}
           <Link href="/playground" aria-current={current('/playground')}>
             Playground
           </Link>
@@ -50,7 +53,7 @@ export function AppHeader() {
             </>
           ) : status === 'signed-out' ? (
             <>
-              <Link href="/sign-in" aria-current={current('/sign-in')}>
+              <Link href="/sign-in" className="link-button" aria-current={current('/sign-in')}>
                 Sign in
               </Link>
               <Link href="/sign-up" className="button button--small button--primary" aria-current={current('/sign-up')}>

@@ -5,8 +5,9 @@
 import 'graphiql/setup-workers/webpack';
 import 'graphiql/style.css';
 import { GraphiQL } from 'graphiql';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { TokenManager } from '../../lib/auth/token-manager';
+import { keepGraphiQLTabsFixed } from './a11y';
 import { exampleTabs } from './examples';
 import { createMemoryStorage, createPlaygroundFetcher } from './fetcher';
 
@@ -14,14 +15,25 @@ export default function GraphiQLPane({ tokens, signedIn }: { tokens: TokenManage
   const fetcher = useMemo(() => createPlaygroundFetcher(tokens, () => signedIn), [tokens, signedIn]);
   const storage = useMemo(() => createMemoryStorage(), []);
   const tabs = useMemo(() => exampleTabs(signedIn), [signedIn]);
+  const frame = useRef<HTMLDivElement>(null);
+
+  useEffect(() => (frame.current ? keepGraphiQLTabsFixed(frame.current) : undefined), []);
+
   return (
-    <GraphiQL
-      fetcher={fetcher}
-      storage={storage}
-      defaultTabs={tabs}
-      shouldPersistHeaders={false}
-      defaultEditorToolsVisibility="variables"
-      forcedTheme="light"
-    />
+    <div ref={frame} className="playground-graphiql">
+      <GraphiQL
+        fetcher={fetcher}
+        storage={storage}
+        defaultTabs={tabs}
+        shouldPersistHeaders={false}
+        defaultEditorToolsVisibility="variables"
+        forcedTheme="light"
+      >
+        {/* Our own mark instead of GraphiQL's low-contrast logo (a link off this site). */}
+        <GraphiQL.Logo>
+          <span className="playground-logo">Taskgate API</span>
+        </GraphiQL.Logo>
+      </GraphiQL>
+    </div>
   );
 }

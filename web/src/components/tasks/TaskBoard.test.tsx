@@ -6,13 +6,18 @@ import { fetchAccessToken } from '../../lib/auth/access-token';
 import { TokenManager } from '../../lib/auth/token-manager';
 import { createUrqlClient } from '../../lib/urql/client';
 import { FakeApi, gqlError } from '../../test/fake-api';
+import { nextPopState, router } from '../../test/fake-router';
 import { findAlert } from '../../test/queries';
 import { TaskBoard } from './TaskBoard';
+
+vi.mock('next/navigation', () => import('../../test/fake-router'));
 
 let api: FakeApi;
 
 beforeEach(() => {
   api = new FakeApi().signIn().install();
+  window.history.replaceState(null, '', '/');
+  router.push.mockClear();
 });
 
 function renderBoard() {
@@ -82,6 +87,47 @@ describe('task list states', () => {
     expect(await screen.findByText('No completed tasks yet.')).toBeInTheDocument();
   });
 
+  it('keeps the filter in the URL: a reload keeps it, back and forward step through it', async () => {
+    api.seed(2, (i) => ({ completed: i === 2 }));
+    window.history.replaceState(null, '', '/?status=completed');
+    const { user } = renderBoard();
+    await waitFor(() => expect(titles()).toEqual(['Task 2']));
+    expect(filterButton('Completed')).toHaveAttribute('aria-pressed', 'true');
+    expect(api.graphqlRequests('Tasks').map((r) => (r.body as { variables: { status: string } }).variables.status)).toEqual([
+      'COMPLETED',
+    ]);
+
+    await user.click(filterButton('Pending'));
+    expect(window.location.search).toBe('?status=pending');
+    await waitFor(() => expect(titles()).toEqual(['Task 1']));
+    await user.click(filterButton('All'));
+    expect(window.location.search).toBe('');
+    await waitFor(() => expect(titles()).toEqual(['Task 2', 'Task 1']));
+
+    let popped = nextPopState();
+    window.history.back();
+    await popped;
+    await waitFor(() => expect(filterButton('Pending')).toHaveAttribute('aria-pressed', 'true'));
+    expect(titles()).toEqual(['Task 1']);
+    popped = nextPopState();
+    window.history.forward();
+    await popped;
+    await waitFor(() => expect(filterButton('All')).toHaveAttribute('aria-pressed', 'true'));
+    expect(titles()).toEqual(['Task 2', 'Task 1']);
+    // Choosing the filter already shown adds no history entry.
+    router.push.mockClear();
+    await user.click(filterButton('All'));
+    expect(router.push).not.toHaveBeenCalled();
+  });
+
+  it('an unknown ?status= shows all tasks', async () => {
+    api.seed(2, (i) => ({ completed: i === 2 }));
+    window.history.replaceState(null, '', '/?status=bogus');
+    renderBoard();
+    await waitFor(() => expect(titles()).toEqual(['Task 2', 'Task 1']));
+    expect(filterButton('All')).toHaveAttribute('aria-pressed', 'true');
+  });
+
   it('loads the next page with "Load more" and keeps the first', async () => {
     api.seed(25);
     const { user } = renderBoard();
@@ -98,7 +144,7 @@ describe('task list states', () => {
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
     const after = api.graphqlRequests('Tasks').at(-1)!.body as { variables: { after: string } };
     expect(after.variables.after).toBe('t006');
-  });
+  }, 15_000); // 45 rows rendered in jsdom: ~4 s alone, more on a shared machine
 });
 
 describe('adding and editing', () => {
@@ -253,6 +299,37 @@ describe('optimistic toggle and delete', () => {
     release();
     await waitFor(() => expect(api.tasks[1]!.completed).toBe(true));
     expect(titles()).toEqual(['Task 1']);
+  });
+
+  it('says where a ticked task went under a filter, and Undo brings it back', async () => {
+    api.seed(2);
+    window.history.replaceState(null, '', '/?status=pending');
+    const { user } = renderBoard();
+    await waitFor(() => expect(titles()).toEqual(['Task 2', 'Task 1']));
+
+    await user.click(screen.getByRole('checkbox', { name: 'Task 2' }));
+    const status = screen.getByRole('status');
+    expect(status).toHaveTextContent('Moved “Task 2” to Completed.');
+    const undo = within(status).getByRole('button', { name: 'Undo' });
+    // Its checkbox left with it: focus waits on Undo instead of getting lost.
+    expect(undo).toHaveFocus();
+    await waitFor(() => expect(api.tasks[1]!.completed).toBe(true));
+
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(titles()).toEqual(['Task 2', 'Task 1']));
+    await waitFor(() => expect(api.tasks[1]!.completed).toBe(false));
+    expect(screen.queryByText(/Moved “Task 2”/)).not.toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Pending tasks' })).toHaveFocus();
+  });
+
+  it('under All, a ticked task stays where it is and no message is needed', async () => {
+    api.seed(1);
+    const { user } = renderBoard();
+    await screen.findByText('Task 1');
+    await user.click(screen.getByRole('checkbox', { name: 'Task 1' }));
+    await waitFor(() => expect(api.tasks[0]!.completed).toBe(true));
+    expect(screen.getByRole('checkbox', { name: 'Task 1' })).toHaveFocus();
+    expect(screen.queryByText(/Moved/)).not.toBeInTheDocument();
   });
 
   it('asks before deleting; the task goes at once and comes back if the server refuses', async () => {

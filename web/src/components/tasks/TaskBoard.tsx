@@ -1,5 +1,6 @@
 'use client';
 
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { useClient, useMutation, useQuery } from 'urql';
 import type { TaskFieldsFragment, TaskStatus, TasksQuery as TasksResult } from '../../gql/graphql';
@@ -18,23 +19,52 @@ import { AddTaskForm, type CreateTask } from './AddTaskForm';
 import { NoticeList, useNotices } from './Notices';
 import { TaskItem, type TaskActions } from './TaskItem';
 
-const FILTERS: { status: TaskStatus; label: string; count: 'all' | 'pending' | 'completed'; empty: string }[] = [
-  { status: 'ALL', label: 'All', count: 'all', empty: 'No tasks yet. Add your first one above.' },
-  { status: 'PENDING', label: 'Pending', count: 'pending', empty: 'Nothing pending. Well done!' },
-  { status: 'COMPLETED', label: 'Completed', count: 'completed', empty: 'No completed tasks yet.' },
+const FILTERS: {
+  status: TaskStatus;
+  /** The filter's `?status=` value in the page's URL; none for All. */
+  param: string | null;
+  label: string;
+  count: 'all' | 'pending' | 'completed';
+  empty: string;
+}[] = [
+  { status: 'ALL', param: null, label: 'All', count: 'all', empty: 'No tasks yet. Add your first one above.' },
+  { status: 'PENDING', param: 'pending', label: 'Pending', count: 'pending', empty: 'Nothing pending. Well done!' },
+  { status: 'COMPLETED', param: 'completed', label: 'Completed', count: 'completed', empty: 'No completed tasks yet.' },
 ];
+
+/**
+ * The filter lives in the URL (`/?status=pending`): a reload keeps it, a link can share it, and the
+ * browser's back and forward buttons step through the filters the user chose.
+ */
+function useStatusFilter(): [(typeof FILTERS)[number], (next: TaskStatus) => void] {
+  const params = useSearchParams();
+  const pathname = usePathname();
+  const router = useRouter();
+  const wanted = params?.get('status');
+  const filter = FILTERS.find((f) => f.param !== null && f.param === wanted) ?? FILTERS[0]!;
+  const select = (next: TaskStatus) => {
+    if (next === filter.status) return;
+    const param = FILTERS.find((f) => f.status === next)?.param;
+    router.push(param ? `${pathname}?status=${param}` : pathname, { scroll: false });
+  };
+  return [filter, select];
+}
 
 export function TaskBoard() {
   const client = useClient();
-  const [status, setStatus] = useState<TaskStatus>('ALL');
-  const [after, setAfter] = useState<string | null>(null);
+  const [filter, selectFilter] = useStatusFilter();
+  const status = filter.status;
+  // "Load more" pages belong to the filter they were loaded for.
+  const [paging, setPaging] = useState<{ status: TaskStatus; after: string | null }>({ status, after: null });
+  const after = paging.status === status ? paging.after : null;
+  const setAfter = (cursor: string | null) => setPaging({ status, after: cursor });
   const [tasks, retryTasks] = useQuery({ query: TasksQuery, variables: { status, first: PAGE_SIZE, after } });
   const [counts] = useQuery({ query: TaskCountsQuery });
   const [, createTask] = useMutation(CreateTaskMutation);
   const [, updateTask] = useMutation(UpdateTaskMutation);
   const [, toggleTask] = useMutation(ToggleTaskMutation);
   const [, deleteTask] = useMutation(DeleteTaskMutation);
-  const { notices, push, dismiss } = useNotices();
+  const { notices, push, dismiss, onFocusChange } = useNotices();
   const listHeading = useRef<HTMLHeadingElement>(null);
 
   // urql keeps the previous variables' data while new ones load. That is what "Load more" wants
@@ -46,13 +76,6 @@ export function TaskBoard() {
   const page = fresh ?? (lastShown?.status === status ? lastShown.page : undefined);
   const loadingMore = tasks.fetching && page !== undefined && after !== null;
 
-  const filter = FILTERS.find((f) => f.status === status) ?? FILTERS[0]!;
-
-  const selectFilter = (next: TaskStatus) => {
-    setStatus(next);
-    setAfter(null);
-  };
-
   const onCreate: CreateTask = async (input) => {
     const result = await createTask({ input });
     if (result.error) return describeGraphQLError(result.error);
@@ -63,15 +86,32 @@ export function TaskBoard() {
   const actions: TaskActions = {
     onToggle: (task: TaskFieldsFragment) => {
       // Shown at once through graphcache's optimistic layer; undone by graphcache on error.
-      void toggleTask({ id: task.id }).then((result) => {
-        if (result.error) {
-          const wanted = task.completed ? 'not done' : 'done';
-          push(
-            'error',
-            `Could not mark “${task.title}” as ${wanted}: ${describeGraphQLError(result.error)} The change was undone.`,
-          );
-        }
-      });
+      const toggle = (undoing: boolean) =>
+        void toggleTask({ id: task.id }).then((result) => {
+          if (result.error) {
+            const wanted = task.completed === undoing ? 'done' : 'not done';
+            push(
+              'error',
+              `Could not mark “${task.title}” as ${wanted}: ${describeGraphQLError(result.error)} The change was undone.`,
+            );
+          }
+        });
+      toggle(false);
+      // Under a filter the task now leaves the list: say where it went, and offer to take it back.
+      // Its checkbox is gone with it, so keyboard focus goes to Undo.
+      const movedTo = task.completed ? 'Pending' : 'Completed';
+      if (status !== 'ALL') {
+        push('ok', `Moved “${task.title}” to ${movedTo}.`, {
+          focusAction: true,
+          action: {
+            label: 'Undo',
+            run: () => {
+              listHeading.current?.focus();
+              toggle(true);
+            },
+          },
+        });
+      }
     },
     onDelete: (task: TaskFieldsFragment) => {
       // The item disappears at once (optimistic): keep keyboard focus on the list.
@@ -110,7 +150,7 @@ export function TaskBoard() {
   return (
     <>
       <AddTaskForm onCreate={onCreate} />
-      <NoticeList notices={notices} onDismiss={dismiss} />
+      <NoticeList notices={notices} onDismiss={dismiss} onFocusChange={onFocusChange} />
 
       <section aria-labelledby="task-list-heading">
         <div className="toolbar">

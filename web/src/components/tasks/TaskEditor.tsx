@@ -22,6 +22,7 @@ export interface TaskEditor {
   formError: string | null;
   titleInput: RefObject<HTMLInputElement | null>;
   field: ReturnType<typeof useFormFields<'title' | 'description'>>['field'];
+  values: { title: string; description: string };
 }
 
 /**
@@ -57,7 +58,7 @@ export function useTaskEditor(
     onSaved({ reset, titleInput: titleInput.current });
   };
 
-  return { onSubmit, submitting, formError, titleInput, field };
+  return { onSubmit, submitting, formError, titleInput, field, values };
 }
 
 /** The problem (if any), then the title and description fields; the form around them is the caller's. */
@@ -67,12 +68,15 @@ export function TaskEditorFields({
   titlePlaceholder,
   descriptionLabel,
   descriptionHint,
+  descriptionClassName,
 }: {
   editor: TaskEditor;
   titleLabel: string;
   titlePlaceholder?: string;
   descriptionLabel: string;
   descriptionHint?: string;
+  /** A class for the description field's wrapper (the add form hides it on a phone until used). */
+  descriptionClassName?: string;
 }) {
   const title = editor.field('title');
   return (
@@ -92,7 +96,13 @@ export function TaskEditorFields({
           title.ref(element);
         }}
       />
-      <TextAreaField label={descriptionLabel} hint={descriptionHint} rows={2} {...editor.field('description')} />
+      <TextAreaField
+        label={descriptionLabel}
+        hint={descriptionHint}
+        rows={2}
+        wrapperClassName={descriptionClassName}
+        {...editor.field('description')}
+      />
     </>
   );
 }

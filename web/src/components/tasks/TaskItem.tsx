@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { TaskFieldsFragment } from '../../gql/graphql';
+import { DeleteIcon, EditIcon } from './icons';
 import { TaskEditorFields, useTaskEditor, type TaskInput } from './TaskEditor';
 
 export interface TaskActions {
@@ -70,16 +71,26 @@ export function TaskItem({ task, actions }: { task: TaskFieldsFragment; actions:
             </div>
           ) : (
             <div className="task__actions">
-              <button type="button" className="button button--small" ref={editButton} onClick={() => setMode('edit')}>
-                Edit<span className="visually-hidden"> “{task.title}”</span>
+              {/* Icon buttons: the words are for screen readers; the tooltip says the same. */}
+              <button
+                type="button"
+                className="icon-button"
+                title="Edit"
+                ref={editButton}
+                onClick={() => setMode('edit')}
+              >
+                <EditIcon />
+                <span className="visually-hidden">Edit “{task.title}”</span>
               </button>
               <button
                 type="button"
-                className="button button--small button--danger"
+                className="icon-button icon-button--danger"
+                title="Delete"
                 ref={deleteButton}
                 onClick={() => setMode('confirm-delete')}
               >
-                Delete<span className="visually-hidden"> “{task.title}”</span>
+                <DeleteIcon />
+                <span className="visually-hidden">Delete “{task.title}”</span>
               </button>
             </div>
           )}

@@ -5,7 +5,7 @@ import { FakeApi } from '../../test/fake-api';
 import { SessionProvider } from '../session/SessionProvider';
 import { TasksScreen } from './TasksScreen';
 
-vi.mock('next/navigation', () => ({ useRouter: () => ({ replace: vi.fn(), push: vi.fn() }), usePathname: () => '/' }));
+vi.mock('next/navigation', () => import('../../test/fake-router'));
 
 let api: FakeApi;
 beforeEach(() => {

@@ -1,14 +1,20 @@
 'use client';
 
 import { RequireUser } from '../session/RequireUser';
+import { AddTaskForm } from './AddTaskForm';
 import { TaskBoard, TaskListSkeleton } from './TaskBoard';
+
+const nothing = async () => null;
 
 export function TasksScreen() {
   return (
     <RequireUser
       placeholder={
         <>
-          <div className="panel add-form add-form--placeholder" aria-hidden="true" />
+          {/* The real form, inert, so the list does not move when the session arrives. */}
+          <div inert className="add-form-placeholder">
+            <AddTaskForm onCreate={nothing} />
+          </div>
           <TaskListSkeleton />
         </>
       }
