@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONFIG_VARIABLES } from '../config/env.js';
 
 const API_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,12 +37,6 @@ const CONCURRENCY = intEnv('SOAK_CONCURRENCY', 8);
 const SAMPLE_SECONDS = intEnv('SOAK_SAMPLE_SECONDS', 5);
 const REQUEST_TIMEOUT_MS = 30_000;
 
-// The config variables a developer's shell might carry: the child gets only what is set below.
-const CONFIG_VARS = [
-  'NODE_ENV', 'HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'DB_POOL_MAX', 'BETTER_AUTH_SECRET', 'PUBLIC_URL',
-  'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'TRUSTED_ORIGINS', 'GRAPHQL_PLAYGROUND', 'LOG_LEVEL',
-  'REDIS_URL', 'CORS_ORIGINS', 'TRUST_PROXY',
-];
 
 type Op = 'list' | 'create' | 'get' | 'toggle' | 'patch' | 'delete' | 'graphql-list' | 'graphql-create' | 'graphql-toggle';
 /** Weights of the traffic mix (sum 100). */
@@ -372,7 +367,7 @@ export async function runSoak(): Promise<SoakSummary> {
   const base = `http://127.0.0.1:${port}`;
   const dataDir = process.env.SOAK_DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), 'taskgate-soak-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of CONFIG_VARS) delete env[key];
+  for (const key of CONFIG_VARIABLES) delete env[key];
   for (const key of Object.keys(env)) if (key.startsWith('RATE_LIMIT_')) delete env[key];
   Object.assign(env, {
     NODE_ENV: 'production',
