@@ -31,4 +31,41 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  // Layers (README "Layout"): HTTP → viewer → transport (rest/, graphql/) → domain/ → db/.
+  // api/test/lint-boundaries.test.ts proves these bite.
+  {
+    files: ['api/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          {
+            regex: '^(fastify|fastify-plugin|@fastify/|@apollo/|@as-integrations/|graphql(-[a-z-]+)?(/|$)|better-auth|@better-auth/)',
+            message: 'The domain speaks no HTTP, GraphQL or auth library: take plain values, throw domain errors.',
+          },
+          {
+            regex: '^\\.{1,2}/(\\.\\./)*(plugins|rest|graphql)/',
+            message: 'The domain does not import a transport (plugins/, rest/, graphql/): they call it, not the other way round.',
+          },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['api/src/rest/**/*.ts', 'api/src/graphql/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.{1,2}/(\\.\\./)*db/', message: 'Transports hold no SQL: go through a domain service.' }],
+      }],
+    },
+  },
+  {
+    // Known violation, moved by the account service work: the type of the SQL pool the account
+    // routes use. Only that one import is allowed here; any other db/ import still fails.
+    files: ['api/src/rest/auth.routes.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.{1,2}/(\\.\\./)*db/(?!sql\\.js$)', message: 'Transports hold no SQL: go through a domain service.' }],
+      }],
+    },
+  },
 );

@@ -22,7 +22,8 @@
 //                         the same history (a login used to leave promise hooks on for good —
 //                         docs/decisions/010; priming keeps trees from before that comparable);
 //                         --variant-prime=none skips that.
-//   --out=latest          results file name under bench/results/
+//   --out=latest          results file name under bench/results/ (experiments: --out=levers/NAME,
+//                         a git-ignored folder)
 //   --api-entry=FILE, --variant-entry=FILE   the server module under its root (default: the
 //                         production build api/dist/src/server.mjs on plain node, built first with
 //                         `node api/build.mjs --if-stale`; a root without api/build.mjs runs
@@ -696,7 +697,7 @@ async function main() {
       scenarios: SCENARIOS.map((s) => ({ name: s.name, target: s.target, floor: s.floor ?? null, description: s.description })),
       runs: runs.map((r) => ({ ...r, summary: summarize(r) })),
     };
-    mkdirSync(RESULTS_DIR, { recursive: true });
+    mkdirSync(path.dirname(path.join(RESULTS_DIR, opts.out)), { recursive: true });
     writeFileSync(path.join(RESULTS_DIR, `${opts.out}.json`), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(path.join(RESULTS_DIR, `${opts.out}.md`), renderMarkdown(report));
     log(`\n${renderTable(report)}`);

@@ -100,9 +100,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const db = new SqlPool(orm);
   setHashConcurrency(config.hashConcurrency);
+  // better-auth and the token verifier need each other: better-auth reports a deleted session, which
+  // the verifier (built from better-auth's JWKS below) must forget. The verifier subscribes once it
+  // exists; nothing ends a session before then.
+  const sessionForgetters: Array<(sessionId: string) => void> = [];
   const revokeSession = async (sessionId: string) => {
     await revocations.revoke(sessionId, config.accessTokenTtlSeconds + 60);
-    tokens.forgetSession(sessionId);
+    for (const forget of sessionForgetters) forget(sessionId);
   };
   const auth = createAuth(
     {
@@ -124,6 +128,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     revocations,
     loadKeys: async () => (await auth.api.getJwks()) as never,
   });
+  sessionForgetters.push((sessionId) => tokens.forgetSession(sessionId));
   // The first signing key is made now (serving the JWKS makes one when there is none), not by the
   // first sign-ins: two racing ones would each make one. It also loads the verifier's key set.
   await tokens.reloadKeys();

@@ -4,6 +4,7 @@
 // b) a request that reaches a closing server on a connection it already had gets 503
 //    SERVICE_UNAVAILABLE in the documented shape, not Fastify's own body; the in-flight one finishes.
 import { rmSync, mkdtempSync } from 'node:fs';
+import type http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -78,6 +79,15 @@ function responsesOf(socket: net.Socket): Promise<{ status: number; headers: str
   });
 }
 
+/** Resolves as soon as `condition` holds (checked every 5 ms). */
+async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not true after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('a request that arrives while the server is closing', () => {
   it('gets 503 SERVICE_UNAVAILABLE in the documented shape; the request in flight on that connection completes', { timeout: 60_000 }, async () => {
     const api = await startApi('pglite');
@@ -89,15 +99,18 @@ describe('a request that arrives while the server is closing', () => {
       const socket = net.connect(port, '127.0.0.1');
       const answers = responsesOf(socket);
       await new Promise((resolve) => socket.once('connect', resolve));
+      const received = new Promise<http.IncomingMessage>((resolve) => api.built.app.server.once('request', resolve));
       // Request 1: headers now (its hooks run and it waits for its body), body later.
       socket.write(
         `POST /api/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.accessToken}\r\n` +
           `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Its hooks have run once Fastify starts reading its body.
+      const inFlight = await received;
+      await until(() => inFlight.listenerCount('data') > 0, 'request 1 waiting for its body');
       const closing = api.close();
       closed = true;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(() => api.built.app.lifecycle.phase === 'closing', 'the server closing');
       // The body of request 1, and request 2 pipelined behind it on the same connection.
       socket.write(`${body}GET /api/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.accessToken}\r\n\r\n`);
       const [first, second, ...more] = await answers;

@@ -162,7 +162,7 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
         },
       },
     },
-    // Our own limiter (rest/auth-limits.ts) guards both our routes and better-auth's handler, in
+    // Our own limiter (plugins/rate-limits.ts) guards both our routes and better-auth's handler, in
     // every environment, shared through Redis when configured.
     rateLimit: { enabled: false },
     hooks: {

@@ -1,6 +1,6 @@
 // REST mirror of the task service: /api/tasks, plus the path-style aliases /api/{userId}/tasks
+// for clients written against the other common form of a task API (the owner's id in the path).
 import { Type } from '@sinclair/typebox';
-// for clients written against the other common form of the plan's API.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, validationFailed } from '../domain/errors.js';

@@ -77,11 +77,11 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
         'jwks 200': await api.request('GET', '/api/auth/jwks'),
         'logout 204': await api.request('POST', '/api/auth/logout', { token: u.accessToken }),
       };
+      // Each label ends with the status that answer must have.
       for (const [label, res] of Object.entries(responses)) {
-        expect({ label, status: res.status >= 200, cacheControl: res.headers.get('cache-control') }).toEqual({ label, status: true, cacheControl: 'no-store' });
+        const status = Number(label.split(' ').at(-1));
+        expect({ label, status: res.status, cacheControl: res.headers.get('cache-control') }).toEqual({ label, status, cacheControl: 'no-store' });
       }
-      expect(responses['login 200']!.status).toBe(200);
-      expect(responses['token 200']!.status).toBe(200);
     });
 
     it('TRACE is 405 METHOD_NOT_ALLOWED with an Allow header on every path, echoing nothing (TRACK never parses)', async () => {

@@ -1,6 +1,6 @@
 // Attack tests for access-token verification. Every protected REST route and GraphQL operation
 // must reject anything but a live access token signed by the server's own Ed25519 key, with the
-// exact status, body and challenge of the contract (issue #2): forged, tampered, expired,
+// exact status, body and WWW-Authenticate challenge the API documents: forged, tampered, expired,
 // confused-algorithm, foreign-key, header-injection and revoked tokens alike.
 //
 // Controls prove the forging paths work (a token built the same way but left intact IS accepted),

@@ -1,4 +1,4 @@
-// Listed explicitly: the migrator cannot glob-load .ts files under vitest (../shared/STACK.md).
+// Listed explicitly: MikroORM 6's migrator cannot glob-load .ts migration files under vitest.
 import { Migration20261125000000_initial } from './Migration20261125000000_initial.js';
 import { Migration20261125100000_refresh_rotation } from './Migration20261125100000_refresh_rotation.js';
 
