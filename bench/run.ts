@@ -371,7 +371,10 @@ async function startApi(
     RATE_LIMIT_API: '9999999/60',
     RATE_LIMIT_LOGIN_IP: '9999999/60',
     RATE_LIMIT_LOGIN_ACCOUNT: '9999999/900',
+    // The login scenario signs the same few accounts in from one IP over 8 connections at once.
+    RATE_LIMIT_LOGIN_ACCOUNT_IP: '9999999/900',
     RATE_LIMIT_REGISTER_IP: '9999999/3600',
+    RATE_LIMIT_REGISTER_REFUSED_IP: '9999999/3600',
     ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : { DATA_DIR: target.dataDir }),
     // A/B mode: both APIs must accept the same tokens, so the same issuer/audience (not the port).
     ...(opts.variant ? { PUBLIC_URL: 'http://127.0.0.1:4000' } : {}),
