@@ -16,7 +16,7 @@ const config: CodegenConfig = {
         contextType: '../context.js#GraphQLContext',
         mappers: {
           Task: '../../domain/tasks/task.types.js#TaskRecord',
-          User: '../../domain/users/user.types.js#UserRecord',
+          User: '../../domain/accounts/account.types.js#AccountUser',
           TaskPage: '../../domain/tasks/task.types.js#TaskPageRecord',
         },
         scalars: { DateTime: { input: 'string', output: 'Date | string' } },

@@ -58,14 +58,4 @@ export default tseslint.config(
       }],
     },
   },
-  {
-    // Known violation, moved by the account service work: the type of the SQL pool the account
-    // routes use. Only that one import is allowed here; any other db/ import still fails.
-    files: ['api/src/rest/auth.routes.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\.{1,2}/(\\.\\./)*db/(?!sql\\.js$)', message: 'Transports hold no SQL: go through a domain service.' }],
-      }],
-    },
-  },
 );

@@ -6,9 +6,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { createAuth, type Auth } from './auth/better-auth.js';
-import { setHashConcurrency } from './auth/passwords.js';
+import { BetterAuthAccountStore } from './auth/account-store.js';
+import { passwordProblem, setHashConcurrency } from './auth/passwords.js';
+import { RefreshRotation } from './auth/refresh.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
 import { logController, loggerOptions } from './infra/logger.js';
+import { createMailer } from './infra/mail.js';
 import { connectRedis, redisReady } from './infra/redis.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore } from './infra/rate-limiter.js';
 import rateLimitsPlugin, { AuthLimits } from './plugins/rate-limits.js';
@@ -17,6 +20,8 @@ import type { Config } from './config/env.js';
 import { resolveAuthSecret } from './config/secrets.js';
 import { createOrm, migrate, type Orm } from './db/orm.js';
 import { SqlPool } from './db/sql.js';
+import { AccountService } from './domain/accounts/account.service.js';
+import type { SecurityEventSink } from './domain/accounts/events.js';
 import { TaskService } from './domain/tasks/task.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { JIT_MAX_COMPILED, JitExecutor } from './graphql/jit.js';
@@ -34,6 +39,7 @@ import tasksRoutes from './rest/tasks.routes.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
+  accounts: AccountService;
   orm: Orm;
   auth: Auth;
   db: SqlPool;
@@ -46,6 +52,8 @@ export interface BuildOptions {
   pgliteDir?: string;
   /** Skip applying migrations (they are applied by default). */
   skipMigrations?: boolean;
+  /** Where the account service reports security events (default: nowhere). */
+  securityEvents?: SecurityEventSink;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
@@ -108,6 +116,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await revocations.revoke(sessionId, config.accessTokenTtlSeconds + 60);
     for (const forget of sessionForgetters) forget(sessionId);
   };
+  // better-auth applies the account service's sign-up rules; the service needs better-auth (its
+  // store). The rules need nothing built later, so the hook reaches them through this binding.
+  const late: { accounts?: AccountService } = {};
   const auth = createAuth(
     {
       secret,
@@ -119,6 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       production: config.env === 'production',
       onSessionDeleted: revokeSession,
       log: app.log,
+      checkSignUp: (body) => late.accounts!.checkSignUp(body),
     },
     db,
   );
@@ -136,6 +148,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.log.warn({ event: 'cross_owner_access', reqId: viewer.requestId, userId: viewer.userId, taskId }, 'task of another owner requested'),
   );
   const users = new UserService(db);
+  const limits = new AuthLimits(limiter, config.rateLimits);
+  const mailer = createMailer(config.mail, app.log);
+  const accounts = new AccountService({
+    store: new BetterAuthAccountStore(auth, db, revokeSession),
+    limits,
+    passwordPolicy: (password, context) => passwordProblem(password, context),
+    mailer,
+    publicUrl: config.publicUrl,
+    events: options.securityEvents,
+    log: app.log,
+  });
+  late.accounts = accounts;
+  app.addHook('onClose', async () => {
+    // Mails still being sent after their answers go out before the database closes.
+    await accounts.settled();
+    mailer.close();
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
@@ -147,7 +176,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     https: config.publicUrl.startsWith('https://'),
   });
   await app.register(viewerPlugin, { tokens });
-  await app.register(rateLimitsPlugin, { limits: new AuthLimits(limiter, config.rateLimits) });
+  await app.register(rateLimitsPlugin, { limits });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-request-id', String(reply.request.id));
   });
@@ -156,22 +185,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes, { orm, tokens });
   await app.register(authRoutes, {
     auth,
-    users,
-    db,
-    revokeSession,
+    accounts,
+    rotation: new RefreshRotation(auth, db, revokeSession, config.refreshReuseIntervalSeconds),
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    refreshReuseIntervalSeconds: config.refreshReuseIntervalSeconds,
   });
   await app.register(tasksRoutes, { tasks });
   const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
   await app.register(graphqlPlugin, {
     tasks,
     users,
+    accounts,
     production: config.env === 'production',
     playground: config.graphqlPlayground,
     executor: graphql,
   });
 
   await app.ready();
-  return { app, orm, auth, db, tokens, graphql };
+  return { app, accounts, orm, auth, db, tokens, graphql };
 }

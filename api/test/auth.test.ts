@@ -104,7 +104,8 @@ describe.each(DATABASES)('auth REST on %s', (kind) => {
     it('the access token works on a protected route', async () => {
       const me = await api.request('GET', '/api/auth/me', { token: registered.body.accessToken });
       expect(me.status).toBe(200);
-      expect(me.body).toEqual({ user: registered.body.user });
+      // …and names whether the address is verified (a new account's is not).
+      expect(me.body).toEqual({ user: { ...registered.body.user, emailVerified: false } });
     });
 
     it('409 EMAIL_TAKEN for an existing email, whatever its casing', async () => {

@@ -3,13 +3,15 @@
 // becomes an access token solely through POST /api/auth/refresh, which rotates it.
 // It reaches the database through MikroORM's own pool (db/sql.ts): one database, one migration
 // system. See docs/decisions/002-better-auth-on-mikro-orm-connection.md.
+import { createHash } from 'node:crypto';
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { jwt } from 'better-auth/plugins';
 import { createJwk, type JwtOptions } from 'better-auth/plugins/jwt';
 import type { SqlPool } from '../db/sql.js';
 import { installCallScopedAuthContext } from './async-context.js';
-import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, passwordProblem, verifyPassword } from './passwords.js';
+import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
+import { AppError } from '../domain/errors.js';
 import type { FastifyBaseLogger } from 'fastify';
 
 export { PASSWORD_MAX, PASSWORD_MIN };
@@ -56,6 +58,20 @@ export const ALLOWED_AUTH_ROUTES: ReadonlySet<string> = new Set([
   'GET /ok',
 ]);
 
+/** Identifier prefix of a password-reset token in the verification table (the rest is a hash). */
+export const RESET_PREFIX = 'reset-password:';
+
+/**
+ * How verification identifiers are stored: a reset token only as `reset-password:<SHA-256>`, so
+ * the table never holds a usable token and a user's tokens can still be found by their prefix.
+ */
+const storeIdentifier = {
+  default: 'plain' as const,
+  overrides: {
+    [RESET_PREFIX]: { hash: async (identifier: string) => RESET_PREFIX + createHash('sha256').update(identifier).digest('base64url') },
+  },
+};
+
 export interface AuthSettings {
   secret: string;
   /** better-auth's base URL: the public origin of the API (or of the web app proxying to it). */
@@ -69,6 +85,11 @@ export interface AuthSettings {
   onSessionDeleted: (sessionId: string) => Promise<void>;
   /** better-auth's own log lines go here, at the level they deserve. */
   log: FastifyBaseLogger;
+  /**
+   * The account service's sign-up rules (throws AppError), applied to a sign-up arriving through
+   * better-auth's HTTP handler; server-side calls (POST /api/auth/register) have applied them already.
+   */
+  checkSignUp: (body: unknown) => Promise<void>;
 }
 
 /** The options shared by the app and the adapter conformance suite (database left to the caller). */
@@ -82,7 +103,7 @@ export function authTableOptions(): Pick<BetterAuthOptions, 'user' | 'session' |
     },
     session: { fields: AUTH_FIELD_NAMES.session },
     account: { fields: AUTH_FIELD_NAMES.account },
-    verification: { fields: AUTH_FIELD_NAMES.verification },
+    verification: { fields: AUTH_FIELD_NAMES.verification, storeIdentifier },
   };
 }
 
@@ -147,6 +168,8 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
+      // A password reset ends every session of the user (the delete hook below revokes their tokens).
+      revokeSessionsOnPasswordReset: true,
       password: {
         hash: hashPassword,
         async verify({ hash, password }) {
@@ -166,14 +189,21 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
     // every environment, shared through Redis when configured.
     rateLimit: { enabled: false },
     hooks: {
+      // Sign-ups through better-auth's own HTTP handler obey the account service's rules. A call
+      // without a request is the server's own (POST /api/auth/register), which checked them first.
       before: createAuthMiddleware(async (ctx) => {
-        if (ctx.path !== '/sign-up/email') return;
-        const body = ctx.body as { password?: unknown; email?: unknown; name?: unknown } | undefined;
-        const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-        const password = text(body?.password);
-        const problem = password === undefined ? null : await passwordProblem(password, { email: text(body?.email), name: text(body?.name) });
-        if (problem) {
-          throw new APIError('BAD_REQUEST', { code: 'PASSWORD_REJECTED', message: `Password ${problem}.` });
+        if (ctx.path !== '/sign-up/email' || !ctx.request) return;
+        try {
+          await settings.checkSignUp(ctx.body);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          const onPassword = error.details?.length === 1 && error.details[0]!.field === 'password';
+          throw new APIError('BAD_REQUEST', {
+            // better-auth's browser client (the web app) knows PASSWORD_REJECTED.
+            code: onPassword ? 'PASSWORD_REJECTED' : error.code,
+            message: onPassword ? `Password ${error.details![0]!.message}.` : error.message,
+            details: error.details,
+          });
         }
       }),
     },

@@ -38,6 +38,11 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_LOGIN_ACCOUNT_IP: Type.Optional(Rate),
   RATE_LIMIT_REGISTER_IP: Type.Optional(Rate),
   RATE_LIMIT_REGISTER_REFUSED_IP: Type.Optional(Rate),
+  RATE_LIMIT_FORGOT_IP: Type.Optional(Rate),
+  RATE_LIMIT_FORGOT_EMAIL: Type.Optional(Rate),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+  REQUIRE_EMAIL_VERIFICATION: Type.Optional(Bool),
   REFRESH_REUSE_INTERVAL: Type.Optional(Type.String({ pattern: '^([0-9]|[1-5][0-9]|60)$' })),
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
@@ -94,6 +99,16 @@ export interface Config {
    * successor instead of revoking the session (two tabs, a retried request); 0 = never.
    */
   refreshReuseIntervalSeconds: number;
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** SMTP_URL; unset (development, test) → the embedded outbox `${dataDir}/outbox/`. */
+  smtpUrl: string | undefined;
+  /** MAIL_FROM: the From of every mail. */
+  from: string;
+  /** `${dataDir}/outbox`: where mails go without SMTP_URL. */
+  outboxDir: string;
 }
 
 export interface GraphqlTooling {
@@ -136,6 +151,10 @@ export interface RateLimits {
   registerRefusedPerIp: Rate;
   /** Requests to /api/tasks and /graphql, per user and per IP. */
   api: Rate;
+  /** Password-reset requests per client IP. */
+  forgotPerIp: Rate;
+  /** Password-reset requests per e-mail address (known or not). */
+  forgotPerEmail: Rate;
 }
 
 function parseRate(value: string | undefined, fallback: string): Rate {
@@ -176,12 +195,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const problems = [...Value.Errors(EnvSchema, raw)].map(
-    (e) => `${e.path.slice(1) || '(env)'}: ${e.message}${e.path.includes('SECRET') ? '' : ` (got ${JSON.stringify(e.value)})`}`,
+    (e) => `${e.path.slice(1) || '(env)'}: ${e.message}${/SECRET|SMTP_URL/.test(e.path) ? '' : ` (got ${JSON.stringify(e.value)})`}`,
   );
   const port = Number(raw.PORT ?? 4000);
   if (port < 1 || port > 65535) problems.push(`PORT: must be 1–65535 (got ${JSON.stringify(raw.PORT)})`);
   if (/^(true|1)$/.test(raw.GRAPHQL_PLAYGROUND ?? '') && /^(false|0)$/.test(raw.GRAPHQL_INTROSPECTION ?? '')) {
     problems.push('GRAPHQL_PLAYGROUND: the landing page needs introspection; set GRAPHQL_PLAYGROUND=false or GRAPHQL_INTROSPECTION=true');
+  }
+  if (raw.NODE_ENV === 'production' && (!raw.SMTP_URL || !raw.MAIL_FROM)) {
+    problems.push('SMTP_URL and MAIL_FROM: both are required in production (the API mails password-reset and verification links), e.g. SMTP_URL=smtp://user:pass@mail.example.com:587 MAIL_FROM="Taskgate <no-reply@example.com>"');
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
 
@@ -189,11 +211,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const host = raw.HOST ?? '127.0.0.1';
   const publicUrl = raw.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const truthy = (v: string | undefined) => v === 'true' || v === '1';
+  const dataDir = path.resolve(REPO_ROOT, raw.DATA_DIR ?? '.data');
   return {
     env,
     host,
     port,
-    dataDir: path.resolve(REPO_ROOT, raw.DATA_DIR ?? '.data'),
+    dataDir,
     databaseUrl: raw.DATABASE_URL,
     dbPoolMax: Number(raw.DB_POOL_MAX ?? 10),
     betterAuthSecret: raw.BETTER_AUTH_SECRET,
@@ -221,6 +244,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       registerPerIp: parseRate(raw.RATE_LIMIT_REGISTER_IP, env === 'production' ? '10/3600' : '100/3600'),
       registerRefusedPerIp: parseRate(raw.RATE_LIMIT_REGISTER_REFUSED_IP, env === 'production' ? '30/3600' : '300/3600'),
       api: parseRate(raw.RATE_LIMIT_API, '600/60'),
+      forgotPerIp: parseRate(raw.RATE_LIMIT_FORGOT_IP, '10/3600'),
+      forgotPerEmail: parseRate(raw.RATE_LIMIT_FORGOT_EMAIL, '3/3600'),
+    },
+    mail: {
+      smtpUrl: raw.SMTP_URL,
+      from: raw.MAIL_FROM ?? 'Taskgate <no-reply@taskgate.invalid>',
+      outboxDir: path.join(dataDir, 'outbox'),
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { AccountService } from '../domain/accounts/account.service.js';
+import type { AccountRequest } from '../domain/accounts/account.types.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { Viewer } from '../domain/users/user.types.js';
@@ -8,6 +10,9 @@ export interface GraphQLContext {
   requestId: string;
   tasks: TaskService;
   users: UserService;
+  accounts: AccountService;
+  /** Who sent the request (address, user agent) and its log, for the account service. */
+  origin: AccountRequest;
 }
 
 /** For resolvers behind `@auth`: the directive has already rejected anonymous callers. */

@@ -6,6 +6,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
+import type { AccountService } from '../domain/accounts/account.service.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import { optionalViewer } from '../plugins/viewer.js';
@@ -20,6 +21,7 @@ import { GraphQLError } from 'graphql';
 export interface GraphQLOptions {
   tasks: TaskService;
   users: UserService;
+  accounts: AccountService;
   production: boolean;
   /** What GraphQL tooling may see: the schema (introspection) and Apollo's landing page. */
   playground: GraphqlTooling;
@@ -109,6 +111,12 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
       requestId: String(request.id),
       tasks: opts.tasks,
       users: opts.users,
+      accounts: opts.accounts,
+      origin: {
+        ip: request.ip,
+        userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined,
+        log: request.log,
+      },
     }),
   });
   app.route({

@@ -83,6 +83,20 @@ export class AuthLimits {
     await this.limiter.consume(`register:refused:${ip}`, this.rates.registerRefusedPerIp);
   }
 
+  /**
+   * Before a password-reset request: per client address and per e-mail (hashed; counted whether
+   * or not an account has it, so the answer tells nothing). RATE_LIMIT_FORGOT_IP / _EMAIL.
+   */
+  async beforeForgot(ip: string, email: string): Promise<void> {
+    for (const [key, rate] of [
+      [`forgot:ip:${ip}`, this.rates.forgotPerIp],
+      [`forgot:email:${accountKey(email)}`, this.rates.forgotPerEmail],
+    ] as const) {
+      const verdict = await this.limiter.consume(key, rate);
+      if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+    }
+  }
+
   /** Task API, per signed-in user. */
   async apiUser(userId: string): Promise<void> {
     const verdict = await this.limiter.consume(`api:user:${userId}`, this.rates.api);

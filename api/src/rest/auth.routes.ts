@@ -1,5 +1,6 @@
-// The REST auth endpoints (register, login, refresh, logout, me) on top of better-auth, and
-// better-auth's own handler for the routes of it the web app uses (ALLOWED_AUTH_ROUTES).
+// The REST account endpoints — translation only: each reads the request, calls the account
+// service (domain/accounts) and writes its answer. Also better-auth's own handler for the routes of
+// it the web app uses (ALLOWED_AUTH_ROUTES), with the account service's bookkeeping around it.
 import http from 'node:http';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -7,69 +8,65 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { fromNodeHeaders } from 'better-auth/node';
 import { isAPIError } from 'better-auth/api';
 import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-auth.js';
-import { RefreshRotation } from '../auth/refresh.js';
-import { passwordProblem } from '../auth/passwords.js';
+import type { RefreshRotation } from '../auth/refresh.js';
 import { requireJsonBody } from '../plugins/security.js';
-import { AppError, type ErrorCode } from '../domain/errors.js';
-import type { UserService } from '../domain/users/user.service.js';
-import type { UserRecord } from '../domain/users/user.types.js';
+import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
+import { FORGOT_MESSAGE, type AccountService } from '../domain/accounts/account.service.js';
+import type { AccountRequest, AccountUser, StartedSession } from '../domain/accounts/account.types.js';
 import { requireViewer } from '../plugins/viewer.js';
-import { DeleteAccountBody, LoginBody, RefreshBody, RegisterBody, TokenBody, UserBody, errorResponses } from './schemas.js';
-import type { SqlPool } from '../db/sql.js';
+import {
+  ChangePasswordBody,
+  DeleteAccountBody,
+  ForgotPasswordBody,
+  LoginBody,
+  MeBody,
+  MessageBody,
+  RefreshBody,
+  RegisterBody,
+  ResetPasswordBody,
+  TokenBody,
+  UpdateMeBody,
+  errorResponses,
+} from './schemas.js';
 
 export interface AuthRoutesOptions {
   auth: Auth;
-  users: UserService;
-  db: SqlPool;
-  /** Deletes nothing; makes access tokens of the session invalid everywhere at once. */
-  revokeSession: (sessionId: string) => Promise<void>;
+  accounts: AccountService;
+  rotation: RefreshRotation;
   accessTokenTtlSeconds: number;
-  /** REFRESH_REUSE_INTERVAL: seconds a rotated refresh token still gets its successor. */
-  refreshReuseIntervalSeconds: number;
 }
 
-function apiErrorCode(error: unknown): string | undefined {
-  if (!isAPIError(error)) return undefined;
-  const body = error.body as { code?: string } | undefined;
-  return body?.code;
+/** The account service's view of a request: who asks (address, user agent) and its log. */
+export function accountRequest(request: FastifyRequest): AccountRequest {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined, log: request.log };
 }
 
-function publicUser(user: { id: string; email: string; name: string; createdAt: Date | string }): UserRecord {
+function publicUser(user: { id: string; email: string; name: string; createdAt: Date | string }) {
   return { id: user.id, email: user.email, name: user.name, createdAt: new Date(user.createdAt) };
 }
 
-/** Headers better-auth sees for a call made on the client's behalf (IP, user agent; no cookies). */
-function forwardedHeaders(request: FastifyRequest): Headers {
-  const headers = new Headers();
-  const ua = request.headers['user-agent'];
-  if (typeof ua === 'string') headers.set('user-agent', ua);
-  headers.set('x-forwarded-for', request.ip);
-  return headers;
+function meUser(user: AccountUser) {
+  return { ...publicUser(user), emailVerified: user.emailVerified };
 }
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
-  const { auth, users, db, revokeSession, accessTokenTtlSeconds } = opts;
-  const rotation = new RefreshRotation(auth, db, revokeSession, opts.refreshReuseIntervalSeconds);
+  const { auth, accounts, rotation, accessTokenTtlSeconds } = opts;
 
   /** The token body for a session: its token is the refresh token. */
-  async function tokenResponse(session: { id: string; token: string }, user: UserRecord) {
+  async function tokenResponse(session: { id: string; token: string }, user: { id: string; email: string; name: string; createdAt: Date | string }) {
     return {
-      user,
+      user: publicUser(user),
       accessToken: await mintAccessToken(auth, { id: session.id, userId: user.id }),
       tokenType: 'Bearer' as const,
       expiresIn: accessTokenTtlSeconds,
       refreshToken: session.token,
     };
   }
-
-  /** The session a sign-up or sign-in just made, from its token. */
-  async function sessionOf(token: string): Promise<{ id: string; token: string }> {
-    const found = await (await auth.$context).internalAdapter.findSession(token);
-    if (!found) throw new Error('the session just created was not found');
-    return { id: found.session.id, token };
-  }
+  const started = (s: StartedSession) => tokenResponse({ id: s.sessionId, token: s.sessionToken }, s.user);
 
   const common = { tags: ['auth'] };
+  const bearer = { security: [{ bearerAuth: [] }] };
   app.addHook('onRequest', requireJsonBody);
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -78,58 +75,20 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   app.post(
     '/api/auth/register',
     { schema: { ...common, summary: 'Create an account; returns tokens', body: RegisterBody, response: { 201: TokenBody, ...errorResponses(400, 409, 413, 415, 429) } } },
-    async (request, reply) => {
-      const { email, password, name } = request.body;
-      await app.limits.beforeRegister(request.ip);
-      const refused = async (error: AppError) => {
-        await app.limits.registerRefused(request.ip);
-        return error;
-      };
-      const problem = await passwordProblem(password, { email, name });
-      if (problem) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: problem }]));
-      try {
-        const result = await auth.api.signUpEmail({
-          body: { email: email.toLowerCase(), password, name },
-          headers: forwardedHeaders(request),
-        });
-        if (!result.token) throw new Error('sign-up returned no session');
-        await app.limits.registerSucceeded(request.ip);
-        request.log.info({ event: 'sign_up', userId: result.user.id }, 'user registered');
-        return reply.code(201).send(await tokenResponse(await sessionOf(result.token), publicUser(result.user)));
-      } catch (error) {
-        const code = apiErrorCode(error);
-        if (code?.startsWith('USER_ALREADY_EXISTS')) throw await refused(new AppError('EMAIL_TAKEN', 'An account with this email already exists.'));
-        if (code === 'INVALID_EMAIL') throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]));
-        if (code?.startsWith('PASSWORD_')) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]));
-        throw error;
-      }
-    },
+    async (request, reply) => reply.code(201).send(await started(await accounts.register(request.body, accountRequest(request)))),
   );
 
   app.post(
     '/api/auth/login',
-    { schema: { ...common, summary: 'Sign in; returns tokens', body: LoginBody, response: { 200: TokenBody, ...errorResponses(400, 401, 413, 415, 429) } } },
-    async (request) => {
-      const { email, password } = request.body;
-      await app.limits.beforeLogin(request.ip, email);
-      try {
-        const result = await auth.api.signInEmail({
-          body: { email: email.toLowerCase(), password },
-          headers: forwardedHeaders(request),
-        });
-        await app.limits.loginSucceeded(request.ip, email);
-        request.log.info({ event: 'login_success', userId: result.user.id }, 'login succeeded');
-        return await tokenResponse(await sessionOf(result.token), publicUser(result.user));
-      } catch (error) {
-        const code = apiErrorCode(error);
-        if (code === 'INVALID_EMAIL_OR_PASSWORD' || code === 'INVALID_EMAIL' || code === 'INVALID_PASSWORD') {
-          await app.limits.loginFailed(request.ip, email);
-          request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
-          throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password.');
-        }
-        throw error;
-      }
+    {
+      schema: {
+        ...common,
+        summary: 'Sign in; returns tokens. 403 EMAIL_NOT_VERIFIED when verification is required and the address is not verified yet.',
+        body: LoginBody,
+        response: { 200: TokenBody, ...errorResponses(400, 401, 403, 413, 415, 429) },
+      },
     },
+    async (request) => started(await accounts.login(request.body, accountRequest(request))),
   );
 
   app.post(
@@ -148,7 +107,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       }
       request.log.info({ event: 'refresh', userId: outcome.user.id }, 'refresh token rotated');
       try {
-        return await tokenResponse(outcome.session, publicUser(outcome.user));
+        return await tokenResponse(outcome.session, outcome.user);
       } catch (error) {
         if (isAPIError(error)) throw new AppError('UNAUTHENTICATED', 'Refresh token is invalid, expired or revoked.');
         throw error;
@@ -160,28 +119,27 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     '/api/auth/logout',
     {
       onRequest: requireViewer,
-      schema: { ...common, summary: 'Revoke the session of the access token (and its refresh token)', security: [{ bearerAuth: [] }], response: { 204: Type.Null(), ...errorResponses(401) } },
+      schema: { ...common, ...bearer, summary: 'Revoke the session of the access token (and its refresh token)', response: { 204: Type.Null(), ...errorResponses(401) } },
     },
     async (request, reply) => {
-      const viewer = request.viewer!;
-      await db.query('delete from "session" where id = $1 and user_id = $2', [viewer.sessionId, viewer.userId]);
-      await revokeSession(viewer.sessionId);
-      request.log.info({ event: 'logout', userId: viewer.userId }, 'session revoked');
+      await accounts.logout(request.viewer!, accountRequest(request));
       return reply.code(204).send(null);
     },
   );
 
   app.get(
     '/api/auth/me',
+    { onRequest: requireViewer, schema: { ...common, ...bearer, summary: 'The signed-in user', response: { 200: MeBody, ...errorResponses(401) } } },
+    async (request) => ({ user: meUser(await accounts.me(request.viewer!)) }),
+  );
+
+  app.patch(
+    '/api/auth/me',
     {
       onRequest: requireViewer,
-      schema: { ...common, summary: 'The signed-in user', security: [{ bearerAuth: [] }], response: { 200: { type: 'object', properties: { user: UserBody }, required: ['user'] }, ...errorResponses(401) } },
+      schema: { ...common, ...bearer, summary: 'Change your display name (1–100 characters, not blank)', body: UpdateMeBody, response: { 200: MeBody, ...errorResponses(400, 401, 413, 415) } },
     },
-    async (request) => {
-      const user = await users.me(request.viewer!);
-      if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
-      return { user };
-    },
+    async (request) => ({ user: meUser(await accounts.updateProfile(request.viewer!, request.body)) }),
   );
 
   app.delete(
@@ -190,40 +148,72 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       onRequest: requireViewer,
       schema: {
         ...common,
+        ...bearer,
         summary: 'Delete your account and all its tasks (password required); every token stops working',
-        security: [{ bearerAuth: [] }],
         body: DeleteAccountBody,
         response: { 204: Type.Null(), ...errorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
-      const viewer = request.viewer!;
-      const user = await users.me(viewer);
-      if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
-      await app.limits.beforeLogin(request.ip, user.email);
-      const ctx = await auth.$context;
-      const accounts = await ctx.internalAdapter.findAccounts(viewer.userId);
-      const stored = accounts.find((a) => a.providerId === 'credential')?.password;
-      if (!stored || !(await ctx.password.verify({ hash: stored, password: request.body.password }))) {
-        await app.limits.loginFailed(request.ip, user.email);
-        throw new AppError('INVALID_CREDENTIALS', 'Password is incorrect.');
-      }
-      const { rows } = await db.query<{ id: string }>('select id from "session" where user_id = $1', [viewer.userId]);
-      await db.query('delete from "user" where id = $1', [viewer.userId]);
-      await Promise.all([...rows.map((r) => r.id), viewer.sessionId].map((sid) => revokeSession(sid)));
-      request.log.info({ event: 'account_deleted', userId: viewer.userId }, 'account deleted');
+      await accounts.deleteAccount(request.viewer!, request.body.password, accountRequest(request));
       return reply.code(204).send(null);
     },
   );
 
-  registerBetterAuthHandler(app, auth);
-};
+  app.post(
+    '/api/auth/password',
+    {
+      onRequest: requireViewer,
+      schema: {
+        ...common,
+        ...bearer,
+        summary: 'Change your password; with revokeOtherSessions every other session ends at once',
+        description: 'Wrong current password: 401 INVALID_CREDENTIALS (counts toward no lockout). A new password the policy refuses: 400 WEAK_PASSWORD.',
+        body: ChangePasswordBody,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.changePassword(request.viewer!, request.body, accountRequest(request));
+      return reply.code(204).send(null);
+    },
+  );
 
-/** a***@example.com: enough to correlate, not enough to harvest. */
-export function maskEmail(email: string): string {
-  const [local = '', domain = ''] = email.split('@');
-  return `${local.slice(0, 1)}***@${domain}`;
-}
+  app.post(
+    '/api/auth/password/forgot',
+    {
+      schema: {
+        ...common,
+        summary: 'Ask for a password-reset link by e-mail; the same answer whether or not the address has an account',
+        body: ForgotPasswordBody,
+        response: { 202: MessageBody, ...errorResponses(400, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.requestPasswordReset(request.body.email, accountRequest(request));
+      return reply.code(202).send({ message: FORGOT_MESSAGE });
+    },
+  );
+
+  app.post(
+    '/api/auth/password/reset',
+    {
+      schema: {
+        ...common,
+        summary: "Set a new password with a reset link's token; every session of the account ends",
+        description: 'A token that is unknown, used, expired (30 minutes) or superseded: 400 INVALID_TOKEN. A new password the policy refuses: 400 WEAK_PASSWORD.',
+        body: ResetPasswordBody,
+        response: { 204: Type.Null(), ...errorResponses(400, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.resetPassword(request.body, accountRequest(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  registerBetterAuthHandler(app, auth, accounts);
+};
 
 /** The endpoint better-auth will route to, normalised like its router (case, duplicate slashes). */
 function betterAuthPath(url: string): string {
@@ -242,6 +232,7 @@ const BETTER_AUTH_CODES: Record<string, ErrorCode> = {
   PASSWORD_REJECTED: 'VALIDATION_FAILED',
   PASSWORD_TOO_SHORT: 'VALIDATION_FAILED',
   PASSWORD_TOO_LONG: 'VALIDATION_FAILED',
+  EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
   INVALID_ORIGIN: 'FORBIDDEN',
   MISSING_OR_NULL_ORIGIN: 'FORBIDDEN',
 };
@@ -252,15 +243,18 @@ const BY_STATUS: Record<number, ErrorCode> = { 401: 'UNAUTHENTICATED', 403: 'FOR
  * better-auth's own top-level `code` and `message`, which its browser client reads.
  */
 async function betterAuthErrorBody(response: Response, requestId: string) {
-  const original = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
+  const original = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown; details?: unknown } | null;
   const theirs = typeof original?.code === 'string' ? original.code : undefined;
   const message = typeof original?.message === 'string' && original.message ? original.message : (http.STATUS_CODES[response.status] ?? 'Request refused.');
-  const code: ErrorCode = (theirs ? BETTER_AUTH_CODES[theirs] : undefined) ?? BY_STATUS[response.status] ?? (response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'VALIDATION_FAILED');
-  return { ...(theirs ? { code: theirs } : {}), message, error: { code, message, requestId } };
+  const ours = theirs && theirs in ERROR_STATUS ? (theirs as ErrorCode) : undefined;
+  const code: ErrorCode = ours ?? (theirs ? BETTER_AUTH_CODES[theirs] : undefined) ?? BY_STATUS[response.status] ?? (response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'VALIDATION_FAILED');
+  // The account service's field problems (its sign-up rules, applied in better-auth's before-hook).
+  const details = Array.isArray(original?.details) ? (original.details as FieldProblem[]) : undefined;
+  return { ...(theirs ? { code: theirs } : {}), message, error: { code, message, ...(details ? { details } : {}), requestId } };
 }
 
 /** Everything else under /api/auth/* goes to better-auth's own handler (sign-up/in for the web app, jwks…). */
-function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
+function registerBetterAuthHandler(app: FastifyInstance, auth: Auth, accounts: AccountService) {
   app.route({
     method: ['GET', 'POST'],
     url: '/api/auth/*',
@@ -280,8 +274,9 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
         throw new AppError('UNAUTHENTICATED', 'This route takes the session cookie, not an Authorization header; exchange a refresh token at POST /api/auth/refresh.');
       }
       const email = String((request.body as { email?: unknown } | undefined)?.email ?? '');
-      if (path === '/api/auth/sign-in/email') await app.limits.beforeLogin(request.ip, email);
-      if (path === '/api/auth/sign-up/email') await app.limits.beforeRegister(request.ip);
+      const req = accountRequest(request);
+      if (path === '/api/auth/sign-in/email') await accounts.beforeCookieSignIn(req, email);
+      if (path === '/api/auth/sign-up/email') await accounts.beforeCookieSignUp(req);
       const headers = fromNodeHeaders(request.headers);
       // better-auth keys on X-Forwarded-For; give it the address Fastify trusts (TRUST_PROXY).
       headers.set('x-forwarded-for', request.ip);
@@ -290,24 +285,9 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
       const signingOut = path === '/api/auth/sign-out' ? await auth.api.getSession({ headers }).catch(() => null) : null;
       const response = await auth.handler(new Request(url, init));
       const userIdOf = async () => ((await response.clone().json().catch(() => null)) as { user?: { id?: string } } | null)?.user?.id;
-      if (path === '/api/auth/sign-in/email') {
-        if (response.status === 401) {
-          await app.limits.loginFailed(request.ip, email);
-          request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
-        } else if (response.ok) {
-          await app.limits.loginSucceeded(request.ip, email);
-          request.log.info({ event: 'login_success', userId: await userIdOf() }, 'login succeeded');
-        }
-      }
-      if (path === '/api/auth/sign-up/email') {
-        if (response.ok) {
-          await app.limits.registerSucceeded(request.ip);
-          request.log.info({ event: 'sign_up', userId: await userIdOf() }, 'user registered');
-        } else if (response.status < 500) {
-          await app.limits.registerRefused(request.ip);
-        }
-      }
-      if (path === '/api/auth/sign-out' && response.ok && signingOut) request.log.info({ event: 'logout', userId: signingOut.user.id }, 'session revoked');
+      if (path === '/api/auth/sign-in/email') await accounts.afterCookieSignIn(req, email, { status: response.status, userId: response.ok ? await userIdOf() : undefined });
+      if (path === '/api/auth/sign-up/email') await accounts.afterCookieSignUp(req, { status: response.status, userId: response.ok ? await userIdOf() : undefined });
+      if (path === '/api/auth/sign-out' && response.ok && signingOut) await accounts.signedOut(signingOut.user.id, req);
       if (response.status === 404) throw new AppError('NOT_FOUND', `No route for ${request.method} ${url.pathname}.`);
       reply.code(response.status);
       response.headers.forEach((value, key) => {

@@ -29,6 +29,11 @@ export const UserBody = Type.Object({
   createdAt: DateTimeJson,
 });
 
+/** The signed-in user as GET/PATCH /api/auth/me answer it. */
+export const MeBody = Type.Object({
+  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), createdAt: DateTimeJson, emailVerified: Type.Boolean() }),
+});
+
 export const TaskBody = Type.Object({
   id: Type.String({ format: 'uuid' }),
   title: Type.String(),
@@ -78,6 +83,18 @@ export const LoginBody = strictObject({
   password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
 });
 export const DeleteAccountBody = strictObject({ password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }) });
+// New passwords: the account service applies the policy (8–128 characters, strength) and answers
+// WEAK_PASSWORD, as GraphQL does; the schema only bounds the raw input.
+const NewPassword = Type.String({ maxLength: 4096 });
+export const ChangePasswordBody = strictObject({
+  currentPassword: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
+  newPassword: NewPassword,
+  revokeOtherSessions: Type.Optional(Type.Boolean()),
+});
+export const ForgotPasswordBody = strictObject({ email: Type.String({ format: 'email', maxLength: 254 }) });
+export const ResetPasswordBody = strictObject({ token: Type.String({ minLength: 1, maxLength: 512 }), newPassword: NewPassword });
+export const UpdateMeBody = strictObject({ name: Type.String({ maxLength: 1000 }) });
+export const MessageBody = Type.Object({ message: Type.String() });
 export const RefreshBody = strictObject({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });
 
 export const TokenBody = Type.Object({

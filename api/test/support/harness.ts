@@ -2,6 +2,8 @@
 // PostgreSQL database, and helpers that talk to it over HTTP like any client would.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/env.js';
 import { freshDatabaseUrl, testDatabaseUrl } from './database.js';
@@ -13,6 +15,9 @@ export const DATABASES: DbKind[] = testDatabaseUrl() ? ['pglite', 'postgres'] : 
 
 export const TEST_ISSUER = 'http://taskgate.test';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** The data directory of in-process test servers: mails without SMTP_URL land in its outbox/, not in the repository's .data. */
+export const TEST_DATA_DIR = path.join(os.tmpdir(), `taskgate-test-${process.pid}`);
 
 export interface HttpResult<T = any> {
   status: number;
@@ -95,6 +100,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     NODE_ENV: 'test',
     BETTER_AUTH_SECRET: TEST_SECRET,
     PUBLIC_URL: TEST_ISSUER,
+    DATA_DIR: TEST_DATA_DIR,
     LOG_LEVEL: 'silent',
     DB_POOL_MAX: '4',
     // Rate limits are on by default everywhere; the suites that do not test them turn them off

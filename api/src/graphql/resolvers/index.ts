@@ -32,11 +32,7 @@ export const resolvers: Resolvers = {
   DateTime,
   Query: {
     health: () => 'ok',
-    me: async (_root, _args, ctx) => {
-      const user = await ctx.users.me(viewerOf(ctx));
-      if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
-      return user;
-    },
+    me: (_root, _args, ctx) => ctx.accounts.me(viewerOf(ctx)),
     tasks: (_root, args, ctx) =>
       ctx.tasks.list(viewerOf(ctx), {
         status: args.status ?? 'ALL',
@@ -63,6 +59,11 @@ export const resolvers: Resolvers = {
     deleteTask: async (_root, { id }, ctx) => {
       await ctx.tasks.delete(viewerOf(ctx), id);
       return id;
+    },
+    updateProfile: (_root, { name }, ctx) => ctx.accounts.updateProfile(viewerOf(ctx), { name }),
+    changePassword: async (_root, args, ctx) => {
+      await ctx.accounts.changePassword(viewerOf(ctx), args, ctx.origin);
+      return true;
     },
   },
   TaskPage: {

@@ -1,0 +1,42 @@
+// The account mails, plain text and HTML. Every user-supplied value (the name, an address) is
+// HTML-escaped; links are built by the caller from PUBLIC_URL only.
+import type { OutgoingMail } from './account.types.js';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+function html(paragraphs: string[], link?: { href: string; label: string }): string {
+  const body = paragraphs.map((p) => `<p>${p}</p>`).join('\n');
+  const button = link ? `\n<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>\n<p>${escapeHtml(link.href)}</p>` : '';
+  return `<!doctype html>\n<html><body style="font-family: sans-serif">\n${body}${button}\n<p>— Taskgate</p>\n</body></html>\n`;
+}
+
+export function passwordResetMail(to: { email: string; name: string }, link: string, minutes: number): OutgoingMail {
+  return {
+    kind: 'password_reset',
+    to: to.email,
+    subject: 'Reset your Taskgate password',
+    link,
+    text: `Hello ${to.name},\n\nSomeone (hopefully you) asked to reset the password of your Taskgate account. Open this link within ${minutes} minutes to choose a new one:\n\n${link}\n\nIf you did not ask for this, ignore this mail: your password stays as it is.\n\n— Taskgate\n`,
+    html: html(
+      [
+        `Hello ${escapeHtml(to.name)},`,
+        `Someone (hopefully you) asked to reset the password of your Taskgate account. Open this link within ${minutes} minutes to choose a new one:`,
+      ],
+      { href: link, label: 'Choose a new password' },
+    ).replace('<p>— Taskgate</p>', '<p>If you did not ask for this, ignore this mail: your password stays as it is.</p>\n<p>— Taskgate</p>'),
+  };
+}
+
+export function passwordChangedMail(to: { email: string; name: string }, how: 'changed' | 'reset'): OutgoingMail {
+  const what = how === 'reset' ? 'was reset with a link sent to this address' : 'was changed';
+  return {
+    kind: 'password_changed',
+    to: to.email,
+    subject: 'Your Taskgate password was changed',
+    text: `Hello ${to.name},\n\nThe password of your Taskgate account ${what}. If this was not you, reset your password at once.\n\n— Taskgate\n`,
+    html: html([`Hello ${escapeHtml(to.name)},`, `The password of your Taskgate account ${what}. If this was not you, reset your password at once.`]),
+  };
+}

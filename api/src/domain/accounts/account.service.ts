@@ -1,0 +1,304 @@
+// The account service: every rule of an account lives here — what a sign-up may contain, the
+// bookkeeping of a sign-in (limits, audit lines, security events), logout and deletion, password
+// change and reset, the profile name. Transports (REST routes, better-auth's own handler through
+// its hooks, GraphQL resolvers) translate to and from it; better-auth calls and SQL sit behind the
+// AccountStore (auth/account-store.ts). See docs/decisions/014-account-service.md.
+import { AppError, type FieldProblem, unstorableText, validationFailed } from '../errors.js';
+import type { Viewer } from '../users/user.types.js';
+import { discardSecurityEvents, type SecurityEventSink, type SecurityEventType } from './events.js';
+import { passwordChangedMail, passwordResetMail } from './account.mails.js';
+import type { AccountLimits, AccountRequest, AccountStore, AccountUser, AuditLog, Mailer, PasswordPolicy, StartedSession } from './account.types.js';
+
+export const NAME_MAX = 100;
+export const EMAIL_MAX = 254;
+/** Minutes a password-reset link stays valid. */
+export const RESET_TOKEN_MINUTES = 30;
+
+/** The same e-mail syntax as the REST schemas' `format: "email"` (ajv-formats). */
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export const FORGOT_MESSAGE = 'If an account exists for that address, a link to reset its password is on its way.';
+export const INVALID_TOKEN_MESSAGE = 'This link is invalid or has expired. Ask for a new one.';
+
+/** a***@example.com: enough to correlate, not enough to harvest. */
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+}
+
+/** The problem with a display name, or null: 1–100 characters once trimmed, storable text. */
+export function nameProblem(name: unknown): string | null {
+  if (typeof name !== 'string') return 'is required';
+  const trimmed = name.trim();
+  if (trimmed.length === 0) return 'must not be blank';
+  if (trimmed.length > NAME_MAX) return `must be at most ${NAME_MAX} characters`;
+  if (unstorableText(name)) return 'must not contain NUL or unpaired surrogate characters';
+  return null;
+}
+
+export function emailProblem(email: unknown): string | null {
+  if (typeof email !== 'string') return 'is required';
+  if (email.length > EMAIL_MAX || !EMAIL.test(email)) return 'must be a valid email address';
+  return null;
+}
+
+export interface AccountServiceOptions {
+  store: AccountStore;
+  limits: AccountLimits;
+  passwordPolicy: PasswordPolicy;
+  mailer: Mailer;
+  /** PUBLIC_URL: the origin every link in a mail starts with (never the request's Host). */
+  publicUrl: string;
+  events?: SecurityEventSink;
+  /** The log for work that outlives its request (mails sent after the answer). */
+  log: AuditLog;
+}
+
+export class AccountService {
+  private readonly store: AccountStore;
+  private readonly limits: AccountLimits;
+  private readonly events: SecurityEventSink;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: AccountServiceOptions) {
+    this.store = options.store;
+    this.limits = options.limits;
+    this.events = options.events ?? discardSecurityEvents;
+  }
+
+  // --- sign-up ---------------------------------------------------------------------------------
+
+  /**
+   * The sign-up rules, for any door: throws VALIDATION_FAILED naming every bad field (name 1–100
+   * non-blank, e-mail syntax, password policy given the account's e-mail and name). A password
+   * refused by the policy is reported on `password` with the policy's sentence.
+   */
+  async checkSignUp(input: unknown): Promise<void> {
+    const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    const problems: FieldProblem[] = [];
+    const email = emailProblem(body.email);
+    if (email) problems.push({ field: 'email', message: email });
+    const name = nameProblem(body.name);
+    if (name) problems.push({ field: 'name', message: name });
+    if (typeof body.password !== 'string') problems.push({ field: 'password', message: 'is required' });
+    if (problems.length > 0) throw validationFailed(problems);
+    const weak = await this.options.passwordPolicy(body.password as string, { email: body.email as string, name: body.name as string });
+    if (weak) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: weak }]);
+  }
+
+  /** POST /api/auth/register: the rules, the limits, then the account and its first session. */
+  async register(input: { email: string; password: string; name: string }, req: AccountRequest): Promise<StartedSession> {
+    await this.limits.beforeRegister(req.ip);
+    try {
+      await this.checkSignUp(input);
+    } catch (error) {
+      await this.limits.registerRefused(req.ip);
+      throw error;
+    }
+    const started = await this.store.signUp({ email: input.email.toLowerCase(), password: input.password, name: input.name }, req);
+    if (!started) {
+      await this.limits.registerRefused(req.ip);
+      throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
+    }
+    await this.signedUp(started.user.id, req);
+    return started;
+  }
+
+  /** better-auth's sign-up door, before it runs: the registration budget. */
+  async beforeCookieSignUp(req: AccountRequest): Promise<void> {
+    await this.limits.beforeRegister(req.ip);
+  }
+
+  /** better-auth's sign-up door, after it answered. */
+  async afterCookieSignUp(req: AccountRequest, outcome: { status: number; userId?: string }): Promise<void> {
+    if (outcome.status < 300 && outcome.userId) await this.signedUp(outcome.userId, req);
+    else if (outcome.status < 500) await this.limits.registerRefused(req.ip);
+  }
+
+  private async signedUp(userId: string, req: AccountRequest) {
+    await this.limits.registerSucceeded(req.ip);
+    req.log.info({ event: 'sign_up', userId }, 'user registered');
+  }
+
+  // --- sign-in and out -------------------------------------------------------------------------
+
+  /** POST /api/auth/login. Unknown e-mail and wrong password give the same answer. */
+  async login(input: { email: string; password: string }, req: AccountRequest): Promise<StartedSession> {
+    await this.limits.beforeLogin(req.ip, input.email);
+    const outcome = await this.store.signIn({ email: input.email.toLowerCase(), password: input.password }, req);
+    if (outcome.ok) {
+      await this.signedIn(req, input.email, outcome.session.user.id);
+      return outcome.session;
+    }
+    if (outcome.reason === 'not_verified') {
+      await this.limits.loginSucceeded(req.ip, input.email);
+      throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first: follow the link we sent you, or ask for a new one.');
+    }
+    await this.signInFailed(req, input.email);
+    throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password.');
+  }
+
+  /** better-auth's cookie sign-in door, before it runs: the same limits as POST /api/auth/login. */
+  async beforeCookieSignIn(req: AccountRequest, email: string): Promise<void> {
+    await this.limits.beforeLogin(req.ip, email);
+  }
+
+  /** better-auth's cookie sign-in door, after it answered: the same bookkeeping as POST /api/auth/login. */
+  async afterCookieSignIn(req: AccountRequest, email: string, outcome: { status: number; userId?: string }): Promise<void> {
+    if (outcome.status === 401) await this.signInFailed(req, email);
+    else if (outcome.status < 300 && outcome.userId) await this.signedIn(req, email, outcome.userId);
+  }
+
+  private async signedIn(req: AccountRequest, email: string, userId: string) {
+    await this.limits.loginSucceeded(req.ip, email);
+    req.log.info({ event: 'login_success', userId }, 'login succeeded');
+    await this.record(req, userId, 'SIGN_IN');
+  }
+
+  private async signInFailed(req: AccountRequest, email: string) {
+    await this.limits.loginFailed(req.ip, email);
+    req.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
+    const user = await this.store.findUserByEmail(email.toLowerCase());
+    if (user) await this.record(req, user.id, 'SIGN_IN_FAILED');
+  }
+
+  /** The session of the access token ends (its refresh token and its access tokens, everywhere). */
+  async logout(viewer: Viewer, req: AccountRequest): Promise<void> {
+    await this.store.endSession(viewer.userId, viewer.sessionId);
+    req.log.info({ event: 'logout', userId: viewer.userId }, 'session revoked');
+    await this.record(req, viewer.userId, 'SIGNED_OUT');
+  }
+
+  /** A session better-auth's sign-out ended. */
+  async signedOut(userId: string, req: AccountRequest): Promise<void> {
+    req.log.info({ event: 'logout', userId }, 'session revoked');
+    await this.record(req, userId, 'SIGNED_OUT');
+  }
+
+  // --- the account -----------------------------------------------------------------------------
+
+  async me(viewer: Viewer): Promise<AccountUser> {
+    const user = await this.store.findUser(viewer.userId);
+    if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
+    return user;
+  }
+
+  async updateProfile(viewer: Viewer, input: { name: unknown }): Promise<AccountUser> {
+    const problem = nameProblem(input.name);
+    if (problem) throw validationFailed([{ field: 'name', message: problem }]);
+    const user = await this.store.updateName(viewer.userId, (input.name as string).trim());
+    if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
+    return user;
+  }
+
+  /** Deletes the account and its tasks; the password is required and its guesses count as logins. */
+  async deleteAccount(viewer: Viewer, password: string, req: AccountRequest): Promise<void> {
+    const user = await this.me(viewer);
+    await this.limits.beforeLogin(req.ip, user.email);
+    if (!(await this.store.checkPassword(user.id, password))) {
+      await this.limits.loginFailed(req.ip, user.email);
+      throw new AppError('INVALID_CREDENTIALS', 'Password is incorrect.');
+    }
+    await this.record(req, user.id, 'ACCOUNT_DELETED');
+    await this.store.deleteUser(user.id, viewer.sessionId);
+    req.log.info({ event: 'account_deleted', userId: user.id }, 'account deleted');
+  }
+
+  // --- passwords -------------------------------------------------------------------------------
+
+  private async requireStrong(password: string, user: AccountUser, field: string): Promise<void> {
+    const problem = await this.options.passwordPolicy(password, { email: user.email, name: user.name });
+    if (problem) throw new AppError('WEAK_PASSWORD', `Password ${problem}.`, [{ field, message: problem }]);
+  }
+
+  /**
+   * A signed-in user changes the password. A wrong current password is 401 INVALID_CREDENTIALS
+   * and counts toward no lockout (the caller already holds a valid session). With
+   * `revokeOtherSessions`, every other session and its tokens die at once; this one stays.
+   */
+  async changePassword(
+    viewer: Viewer,
+    input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean | null },
+    req: AccountRequest,
+  ): Promise<void> {
+    const user = await this.me(viewer);
+    if (!(await this.store.checkPassword(user.id, input.currentPassword))) {
+      req.log.info({ event: 'password_change_refused', userId: user.id }, 'password change refused: wrong current password');
+      throw new AppError('INVALID_CREDENTIALS', 'Current password is incorrect.');
+    }
+    await this.requireStrong(input.newPassword, user, 'newPassword');
+    await this.store.setPassword(user.id, input.newPassword);
+    const ended = input.revokeOtherSessions ? await this.store.endSessions(user.id, viewer.sessionId) : 0;
+    req.log.info({ event: 'password_changed', userId: user.id, endedSessions: ended }, 'password changed');
+    await this.record(req, user.id, 'PASSWORD_CHANGED');
+    this.later(req.log, () => this.options.mailer.send(passwordChangedMail(user, 'changed')));
+  }
+
+  /**
+   * Forgot password: the limits (per address and per e-mail) are applied now; looking the account
+   * up and mailing happen after the answer, so known and unknown addresses answer alike and as fast.
+   */
+  async requestPasswordReset(email: string, req: AccountRequest): Promise<void> {
+    await this.limits.beforeForgot(req.ip, email);
+    const address = email.trim().toLowerCase();
+    this.later(req.log, async () => {
+      const user = await this.store.findUserByEmail(address);
+      if (!user) {
+        req.log.info({ event: 'password_reset_unknown', account: maskEmail(address) }, 'password reset asked for an unknown address');
+        return;
+      }
+      const token = await this.store.issueResetToken(user.id, RESET_TOKEN_MINUTES * 60);
+      await this.record(req, user.id, 'PASSWORD_RESET_REQUESTED');
+      req.log.info({ event: 'password_reset_requested', userId: user.id }, 'password reset link sent');
+      await this.options.mailer.send(passwordResetMail(user, this.link('/reset-password', token), RESET_TOKEN_MINUTES));
+    });
+  }
+
+  /** The link of a reset mail used: the token is spent, the password set, every session ended. */
+  async resetPassword(input: { token: string; newPassword: string }, req: AccountRequest): Promise<void> {
+    const invalid = () => new AppError('INVALID_TOKEN', INVALID_TOKEN_MESSAGE);
+    const userId = await this.store.peekResetToken(input.token);
+    const user = userId ? await this.store.findUser(userId) : null;
+    if (!user) throw invalid();
+    await this.requireStrong(input.newPassword, user, 'newPassword');
+    if (!(await this.store.resetPassword(input.token, input.newPassword))) throw invalid();
+    req.log.info({ event: 'password_reset', userId: user.id }, 'password reset; every session ended');
+    await this.record(req, user.id, 'PASSWORD_RESET');
+    this.later(req.log, () => this.options.mailer.send(passwordChangedMail(user, 'reset')));
+  }
+
+  // --- plumbing --------------------------------------------------------------------------------
+
+  /** `${PUBLIC_URL}${path}?token=…`: never from the request. */
+  private link(path: string, token: string): string {
+    const url = new URL(path, this.options.publicUrl);
+    url.searchParams.set('token', token);
+    return url.toString();
+  }
+
+  private async record(req: AccountRequest, userId: string, type: SecurityEventType): Promise<void> {
+    try {
+      await this.events.record({ userId, type, ip: req.ip, userAgent: req.userAgent });
+    } catch (error) {
+      req.log.error({ event: 'security_event_lost', type, userId, err: { message: (error as Error).message } }, 'security event not recorded');
+    }
+  }
+
+  /** Work after the answer (mails); a failure is logged, never thrown at a client. */
+  private later(log: AuditLog, work: () => Promise<void>): void {
+    const run = (async () => {
+      try {
+        await work();
+      } catch (error) {
+        log.error({ event: 'account_mail_failed', err: { message: (error as Error).message } }, 'account mail not sent');
+      }
+    })();
+    this.pending.add(run);
+    void run.finally(() => this.pending.delete(run));
+  }
+
+  /** Resolves when the work started after earlier answers is done (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+}

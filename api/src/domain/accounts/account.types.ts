@@ -1,0 +1,96 @@
+// What the account service needs from the world, as plain interfaces: the auth store (better-auth
+// and SQL, implemented in auth/account-store.ts), the mailer (infra/mail.ts), the login limits
+// (plugins/rate-limits.ts) and the strength estimate (auth/passwords.ts). The service holds the
+// rules; these hold no rules.
+import type { RequestOrigin } from './events.js';
+
+export interface AccountUser {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+  emailVerified: boolean;
+}
+
+/** A session a sign-up or sign-in made: its token is the refresh token. */
+export interface StartedSession {
+  sessionId: string;
+  sessionToken: string;
+  user: AccountUser;
+}
+
+export type SignInOutcome = { ok: true; session: StartedSession } | { ok: false; reason: 'invalid' | 'not_verified'; userId?: string };
+
+/** A reset token as the store hands it out once: the token itself is stored only hashed. */
+export interface IssuedToken {
+  token: string;
+  user: AccountUser;
+}
+
+export interface AccountStore {
+  /** Creates the user, its credential and a first session; null when the e-mail is taken. */
+  signUp(input: { email: string; password: string; name: string }, origin: RequestOrigin): Promise<StartedSession | null>;
+  signIn(input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInOutcome>;
+  findUser(userId: string): Promise<AccountUser | null>;
+  findUserByEmail(email: string): Promise<AccountUser | null>;
+  /** Whether `password` is the user's current password (no limits applied here). */
+  checkPassword(userId: string, password: string): Promise<boolean>;
+  /** Replaces the password; every outstanding reset token of the user dies with the old one. */
+  setPassword(userId: string, newPassword: string): Promise<void>;
+  /** Ends the user's sessions except `keepSessionId` (their refresh and access tokens die at once); returns how many. */
+  endSessions(userId: string, keepSessionId?: string): Promise<number>;
+  /** Ends one session of the user (logout). */
+  endSession(userId: string, sessionId: string): Promise<void>;
+  /** Deletes the user (cascade: tasks, sessions, credentials) and kills every token it had. */
+  deleteUser(userId: string, currentSessionId: string): Promise<void>;
+  updateName(userId: string, name: string): Promise<AccountUser | null>;
+  /** A new reset token for the user, valid `ttlSeconds`; any earlier one dies. */
+  issueResetToken(userId: string, ttlSeconds: number): Promise<string>;
+  /** The user a live reset token belongs to, without using it up; null when it is unknown or expired. */
+  peekResetToken(token: string): Promise<string | null>;
+  /** Uses the token up and sets the password, ending every session; false when the token is not (or no longer) valid. */
+  resetPassword(token: string, newPassword: string): Promise<boolean>;
+}
+
+/** The login and mail-request limits (plugins/rate-limits.ts); each throws RATE_LIMITED when refused. */
+export interface AccountLimits {
+  beforeLogin(ip: string, email: string): Promise<void>;
+  loginFailed(ip: string, email: string): Promise<void>;
+  loginSucceeded(ip: string, email: string): Promise<void>;
+  beforeRegister(ip: string): Promise<void>;
+  registerSucceeded(ip: string): Promise<void>;
+  registerRefused(ip: string): Promise<void>;
+  beforeForgot(ip: string, email: string): Promise<void>;
+}
+
+/** One message, both parts already rendered; `link` is what the embedded outbox logs. */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The one link of the message (reset, verification, confirmation): logged by the dev outbox only. */
+  link?: string;
+  /** What kind of mail this is, for the log line ("password_reset", …). */
+  kind: string;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+/** Why a password is refused for this account, as a fragment after "Password ", or null. */
+export type PasswordPolicy = (password: string, context: { email?: string; name?: string }) => Promise<string | null>;
+
+/** The structured audit line of an account event (the request's logger in production). */
+export interface AuditLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Where a call comes from: the client (for events and limits) and the request's log. */
+export interface AccountRequest extends RequestOrigin {
+  ip: string;
+  log: AuditLog;
+}
