@@ -90,6 +90,7 @@ export interface AuthSettings {
    * better-auth's HTTP handler; server-side calls (POST /api/auth/register) have applied them already.
    */
   checkSignUp: (body: unknown) => Promise<void>;
+
 }
 
 /** The options shared by the app and the adapter conformance suite (database left to the caller). */
@@ -195,6 +196,9 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
         if (ctx.path !== '/sign-up/email' || !ctx.request) return;
         try {
           await settings.checkSignUp(ctx.body);
+          // Stored trimmed, as POST /api/auth/register stores it.
+          const body = ctx.body as { name: string };
+          return { context: { body: { ...body, name: body.name.trim() } } };
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           const onPassword = error.details?.length === 1 && error.details[0]!.field === 'password';

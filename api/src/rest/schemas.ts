@@ -76,7 +76,8 @@ export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.Strin
 export const RegisterBody = strictObject({
   email: Type.String({ format: 'email', maxLength: 254 }),
   password: Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }),
-  name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+  // 1–100 characters once trimmed: the account service checks (both sign-up doors alike).
+  name: Type.String({ minLength: 1, maxLength: 400, pattern: '\\S' }),
 });
 export const LoginBody = strictObject({
   email: Type.String({ minLength: 1, maxLength: 254 }),

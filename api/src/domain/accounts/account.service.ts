@@ -95,7 +95,7 @@ export class AccountService {
       await this.limits.registerRefused(req.ip);
       throw error;
     }
-    const started = await this.store.signUp({ email: input.email.toLowerCase(), password: input.password, name: input.name }, req);
+    const started = await this.store.signUp({ email: input.email.toLowerCase(), password: input.password, name: input.name.trim() }, req);
     if (!started) {
       await this.limits.registerRefused(req.ip);
       throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
@@ -287,6 +287,8 @@ export class AccountService {
   /** Work after the answer (mails); a failure is logged, never thrown at a client. */
   private later(log: AuditLog, work: () => Promise<void>): void {
     const run = (async () => {
+      // Not before the answer is on its way.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await work();
       } catch (error) {
