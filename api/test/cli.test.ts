@@ -10,7 +10,7 @@ import { buildApp } from '../src/app.js';
 import { appendToIndex, createMigration, nextStamp, slug } from '../src/cli/migrate-create.js';
 import { loadConfig } from '../src/config/env.js';
 import { freshDatabaseUrl } from './support/database.js';
-import { DATABASES, TEST_SECRET } from './support/harness.js';
+import { DATABASES, PRODUCTION_MAIL, TEST_SECRET } from './support/harness.js';
 
 const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MIGRATIONS = path.join(API_DIR, 'src/db/migrations');
@@ -120,10 +120,10 @@ describe.each(DATABASES)('npm run seed on %s', (kind) => {
   it.runIf(kind === 'pglite')('production needs SEED_PASSWORD, and a guessable one is refused by the password policy', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'seed-test-'));
     try {
-      const run = await runSeed({ DATA_DIR: dataDir, NODE_ENV: 'production' });
+      const run = await runSeed({ DATA_DIR: dataDir, NODE_ENV: 'production', ...PRODUCTION_MAIL });
       expect(run.code).toBe(1);
       expect(run.output).toContain('Set SEED_PASSWORD: production never makes up a password to print.');
-      const weak = await runSeed({ DATA_DIR: dataDir, NODE_ENV: 'production', SEED_PASSWORD: 'taskgate-demo-password' });
+      const weak = await runSeed({ DATA_DIR: dataDir, NODE_ENV: 'production', SEED_PASSWORD: 'taskgate-demo-password', ...PRODUCTION_MAIL });
       expect(weak.code).toBe(1);
       expect(weak.output).toContain('SEED_PASSWORD is published with this product; choose one of your own.');
     } finally {

@@ -104,8 +104,20 @@ function envExample(): Map<string, { value: string; commented: boolean }> {
 const README_VARS = configTableVariables();
 
 describe('docker-compose.yml', () => {
-  it('has postgres, redis, api and web', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'redis', 'web']);
+  it('has postgres, redis, mailpit, api and web', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'mailpit', 'postgres', 'redis', 'web']);
+  });
+
+  it('mailpit: SMTP for the api on 1025, its inbox published on 8025, a readiness healthcheck; the api mails through it and waits for it', () => {
+    const mailpit = services.mailpit!;
+    expect(mailpit.image).toMatch(/^axllent\/mailpit:v\d/);
+    expect(mailpit.ports).toEqual(['8025:8025']);
+    expect(JSON.stringify(mailpit.healthcheck.test)).toMatch(/readyz/);
+    const env = environment(services.api!);
+    const smtp = new URL(interpolate(env.SMTP_URL!, {}));
+    expect([smtp.protocol, smtp.hostname, smtp.port]).toEqual(['smtp:', 'mailpit', '1025']);
+    expect(interpolate(env.MAIL_FROM!, {})).toMatch(/<[^@>]+@[^>]+>$/);
+    expect(services.api!.depends_on.mailpit).toEqual({ condition: 'service_healthy' });
   });
 
   it('postgres: PostgreSQL 17 with a pg_isready healthcheck and a named volume', () => {
@@ -178,6 +190,7 @@ describe('docker-compose.yml', () => {
     const config = loadConfig(env);
     expect(config).toMatchObject({ env: 'production', host: '0.0.0.0', port: 4000, betterAuthSecret: secret });
     expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//);
+    expect(config.mail.smtpUrl).toBe('smtp://mailpit:1025');
   });
 
   it('web: API_URL is a build argument (Next.js bakes the rewrites at build time) naming the api service', () => {

@@ -100,10 +100,27 @@ afterAll(async () => {
   for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
+/** Production also needs a mail server (nothing listens on port 9; these runs send no mail). */
+const MAIL = { SMTP_URL: 'smtp://127.0.0.1:9', MAIL_FROM: 'no-reply@taskgate.test' };
+
 describe.concurrent('configuration through the real entrypoint', () => {
+  it('refuses to start in production without SMTP_URL and MAIL_FROM, naming both; the password in SMTP_URL is never echoed', async () => {
+    const run = startServer({ NODE_ENV: 'production', DATA_DIR: await tempDataDir(), PORT: String(await freePort()), BETTER_AUTH_SECRET: 'p'.repeat(48) });
+    const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
+    expect(code).toBe(1);
+    expect(run.stderr()).toMatch(/SMTP_URL and MAIL_FROM: both are required in production/);
+    const bad = startServer({
+      NODE_ENV: 'production', DATA_DIR: await tempDataDir(), PORT: String(await freePort()), BETTER_AUTH_SECRET: 'p'.repeat(48),
+      SMTP_URL: 'http://user:hunter2-secret@mail.example', MAIL_FROM: 'no-reply@taskgate.test',
+    });
+    expect((await withTimeout(bad.exited, 30_000, 'server exit', bad)).code).toBe(1);
+    expect(bad.stderr()).toMatch(/SMTP_URL/);
+    expect(bad.stderr() + bad.stdout()).not.toContain('hunter2');
+  });
+
   it('refuses to start with NODE_ENV=production and no BETTER_AUTH_SECRET, naming the variable', async () => {
     const dataDir = await tempDataDir();
-    const run = startServer({ NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()) });
+    const run = startServer({ NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()), ...MAIL });
     const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
@@ -200,7 +217,7 @@ describe.concurrent('configuration through the real entrypoint', () => {
     const prodPort = await freePort();
     const dev = startServer({ NODE_ENV: 'development', DATA_DIR: await tempDataDir(), PORT: String(devPort), HOST: '127.0.0.1' });
     const prod = startServer({
-      NODE_ENV: 'production', DATA_DIR: await tempDataDir(), PORT: String(prodPort), HOST: '127.0.0.1', BETTER_AUTH_SECRET: 'p'.repeat(48),
+      NODE_ENV: 'production', DATA_DIR: await tempDataDir(), PORT: String(prodPort), HOST: '127.0.0.1', BETTER_AUTH_SECRET: 'p'.repeat(48), ...MAIL,
     });
     await Promise.all([waitForLine(dev, /Taskgate API:/, 90_000), waitForLine(prod, /Taskgate API:/, 90_000)]);
     await Promise.all([hit(devPort), hit(prodPort)]);

@@ -42,7 +42,6 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_FORGOT_EMAIL: Type.Optional(Rate),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
-  REQUIRE_EMAIL_VERIFICATION: Type.Optional(Bool),
   REFRESH_REUSE_INTERVAL: Type.Optional(Type.String({ pattern: '^([0-9]|[1-5][0-9]|60)$' })),
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),

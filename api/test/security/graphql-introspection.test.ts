@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/env.js';
 import { GRAPHQL_LIMITS } from '../../src/graphql/plugin.js';
 import { readRepoFile } from '../support/readme.js';
-import { DATABASES, startApi, type DbKind, type HttpResult, type TestApi } from '../support/harness.js';
+import { DATABASES, PRODUCTION_MAIL, startApi, type DbKind, type HttpResult, type TestApi } from '../support/harness.js';
 
 /** Every option of graphql 16.15's getIntrospectionQuery, alone and all together. */
 const ALL_OPTIONS: IntrospectionOptions = {
@@ -178,7 +178,7 @@ describe.each(DATABASES)('introspection in production (%s)', (kind: DbKind) => {
 });
 
 describe('introspection configuration', () => {
-  const base = { BETTER_AUTH_SECRET: 'x'.repeat(32) };
+  const base = { BETTER_AUTH_SECRET: 'x'.repeat(32), ...PRODUCTION_MAIL };
   const tooling = (env: Record<string, string>) => loadConfig({ ...base, ...env }).graphqlPlayground;
 
   it('development and test: introspection and landing page on', () => {

@@ -9,7 +9,7 @@
 // so the per-IP counters of one test never leak into another.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, startApi, type DbKind, type TestApi, type TestUser } from '../support/harness.js';
+import { DATABASES, PRODUCTION_MAIL, startApi, type DbKind, type TestApi, type TestUser } from '../support/harness.js';
 import { OWN_ORIGIN, count, expectRateLimited, rawRequest } from './helpers.js';
 import { loadConfig } from '../../src/config/env.js';
 
@@ -378,7 +378,7 @@ describe.each(DATABASES)('rate limits (%s)', (kind: DbKind) => {
 describe('rate limits: configuration', () => {
   it('limits are on by default in every environment (no RATE_LIMIT_ENABLED), with the documented budgets', async () => {
     // The harness sets RATE_LIMIT_ENABLED=false explicitly; without it the default applies.
-    const config = loadConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: 'x'.repeat(40) });
+    const config = loadConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: 'x'.repeat(40), ...PRODUCTION_MAIL });
     expect(config.rateLimits).toEqual({
       enabled: true,
       loginPerIp: { max: 20, windowSeconds: 60 },
@@ -387,6 +387,8 @@ describe('rate limits: configuration', () => {
       registerPerIp: { max: 10, windowSeconds: 3600 },
       registerRefusedPerIp: { max: 30, windowSeconds: 3600 },
       api: { max: 600, windowSeconds: 60 },
+      forgotPerIp: { max: 10, windowSeconds: 3600 },
+      forgotPerEmail: { max: 3, windowSeconds: 3600 },
     });
     // Development keeps every limit but lets a developer sign up often from one machine.
     expect(loadConfig({ NODE_ENV: 'development' }).rateLimits).toMatchObject({

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_VARIABLES } from '../../src/config/env.js';
-import { httpRequest, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
+import { PRODUCTION_MAIL, httpRequest, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
 
 export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -62,6 +62,7 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
     RATE_LIMIT_ENABLED: 'false',
     // As in the harness: a replayed refresh token is reuse at once (suites that test the interval set it).
     REFRESH_REUSE_INTERVAL: '0',
+    ...(options.env.NODE_ENV === 'production' ? PRODUCTION_MAIL : {}),
     ...options.env,
     PORT: String(port),
   });

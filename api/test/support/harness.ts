@@ -16,6 +16,12 @@ export const DATABASES: DbKind[] = testDatabaseUrl() ? ['pglite', 'postgres'] : 
 export const TEST_ISSUER = 'http://taskgate.test';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
+/**
+ * Production refuses to start without SMTP_URL and MAIL_FROM. Servers in production mode that are
+ * not about mail get these: nothing listens on port 9 (discard), and no test there waits for a mail.
+ */
+export const PRODUCTION_MAIL = { SMTP_URL: 'smtp://127.0.0.1:9', MAIL_FROM: 'Taskgate <no-reply@taskgate.test>' } as const;
+
 /** The data directory of in-process test servers: mails without SMTP_URL land in its outbox/, not in the repository's .data. */
 export const TEST_DATA_DIR = path.join(os.tmpdir(), `taskgate-test-${process.pid}`);
 
@@ -113,6 +119,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     // of the reuse interval (security/refresh-races.test.ts) set it.
     REFRESH_REUSE_INTERVAL: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(env.NODE_ENV === 'production' ? PRODUCTION_MAIL : {}),
     ...env,
   });
   let built: BuiltApp;
