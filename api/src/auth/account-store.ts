@@ -1,7 +1,7 @@
 // The account service's store: better-auth's API and internal adapter, and the few SQL statements
 // better-auth has no call for. No rules here — the account service (domain/accounts) decides.
 import { randomBytes } from 'node:crypto';
-import { isAPIError } from 'better-auth/api';
+import { createEmailVerificationToken, isAPIError } from 'better-auth/api';
 import type { SqlPool } from '../db/sql.js';
 import { AppError } from '../domain/errors.js';
 import type { AccountStore, AccountUser, SignInOutcome, StartedSession } from '../domain/accounts/account.types.js';
@@ -133,6 +133,25 @@ export class BetterAuthAccountStore implements AccountStore {
     const found = await ctx.internalAdapter.findVerificationValue(`${RESET_PREFIX}${token}`);
     if (!found || new Date(found.expiresAt).getTime() <= Date.now()) return null;
     return found.value;
+  }
+
+  async issueVerificationToken(user: AccountUser, ttlSeconds: number): Promise<string> {
+    // better-auth's own verification token (a JWT signed with BETTER_AUTH_SECRET, bound to the user id).
+    return createEmailVerificationToken((await this.auth.$context).secret, user.email, undefined, ttlSeconds, { userId: user.id });
+  }
+
+  async confirmEmail(token: string): Promise<string | null> {
+    const ctx = await this.auth.$context;
+    try {
+      // better-auth checks the signature, the expiry and that the address still belongs to the user.
+      await this.auth.api.verifyEmail({ query: { token } });
+    } catch (error) {
+      if (isAPIError(error) && error.statusCode < 500) return null;
+      throw error;
+    }
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { email?: string };
+    const found = payload.email ? await ctx.internalAdapter.findUserByEmail(payload.email) : null;
+    return found?.user.id ?? null;
   }
 
   async resetPassword(token: string, newPassword: string): Promise<boolean> {

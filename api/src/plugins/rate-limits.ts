@@ -97,6 +97,17 @@ export class AuthLimits {
     }
   }
 
+  /** Before a new verification mail is asked for: the same budgets as password resets, counted apart. */
+  async beforeVerificationResend(ip: string, email: string): Promise<void> {
+    for (const [key, rate] of [
+      [`verify:ip:${ip}`, this.rates.forgotPerIp],
+      [`verify:email:${accountKey(email)}`, this.rates.forgotPerEmail],
+    ] as const) {
+      const verdict = await this.limiter.consume(key, rate);
+      if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+    }
+  }
+
   /** Task API, per signed-in user. */
   async apiUser(userId: string): Promise<void> {
     const verdict = await this.limiter.consume(`api:user:${userId}`, this.rates.api);

@@ -11,12 +11,15 @@ import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-
 import type { RefreshRotation } from '../auth/refresh.js';
 import { requireJsonBody } from '../plugins/security.js';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
-import { FORGOT_MESSAGE, type AccountService } from '../domain/accounts/account.service.js';
+import { FORGOT_MESSAGE, RESEND_MESSAGE, type AccountService } from '../domain/accounts/account.service.js';
 import type { AccountRequest, AccountUser, StartedSession } from '../domain/accounts/account.types.js';
 import { requireViewer } from '../plugins/viewer.js';
 import {
   ChangePasswordBody,
   DeleteAccountBody,
+  EmailBody,
+  TokenOnlyBody,
+  VerifiedBody,
   ForgotPasswordBody,
   LoginBody,
   MeBody,
@@ -209,6 +212,39 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     async (request, reply) => {
       await accounts.resetPassword(request.body, accountRequest(request));
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/verification/resend',
+    {
+      schema: {
+        ...common,
+        summary: 'Ask for a new e-mail verification link; the same answer whatever the address',
+        body: EmailBody,
+        response: { 202: MessageBody, ...errorResponses(400, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.resendVerification(request.body.email, accountRequest(request));
+      return reply.code(202).send({ message: RESEND_MESSAGE });
+    },
+  );
+
+  app.post(
+    '/api/auth/verification/confirm',
+    {
+      schema: {
+        ...common,
+        summary: "Verify your e-mail address with a verification link's token",
+        description: 'A token that is malformed, forged or expired (24 hours): 400 INVALID_TOKEN.',
+        body: TokenOnlyBody,
+        response: { 200: VerifiedBody, ...errorResponses(400, 413, 415) },
+      },
+    },
+    async (request) => {
+      await accounts.confirmEmail(request.body.token, accountRequest(request));
+      return { emailVerified: true as const };
     },
   );
 

@@ -96,6 +96,9 @@ export const ForgotPasswordBody = strictObject({ email: Type.String({ format: 'e
 export const ResetPasswordBody = strictObject({ token: Type.String({ minLength: 1, maxLength: 512 }), newPassword: NewPassword });
 export const UpdateMeBody = strictObject({ name: Type.String({ maxLength: 1000 }) });
 export const MessageBody = Type.Object({ message: Type.String() });
+export const EmailBody = strictObject({ email: Type.String({ format: 'email', maxLength: 254 }) });
+export const TokenOnlyBody = strictObject({ token: Type.String({ minLength: 1, maxLength: 2048 }) });
+export const VerifiedBody = Type.Object({ emailVerified: Type.Literal(true) });
 export const RefreshBody = strictObject({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });
 
 export const TokenBody = Type.Object({

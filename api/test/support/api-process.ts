@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_VARIABLES } from '../../src/config/env.js';
-import { PRODUCTION_MAIL, httpRequest, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
+import { mailSink, httpRequest, TEST_ISSUER, TEST_SECRET, type HttpResult, type RequestOptions, type TestUser } from './harness.js';
 
 export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -51,6 +51,7 @@ export interface SpawnOptions {
 /** Starts the API on a free port and resolves once GET /readyz answers 200. */
 export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
   const port = Number(options.env.PORT ?? (await freePort()));
+  const sink = await mailSink(options.env);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CONFIG_VARIABLES) delete env[name];
   Object.assign(env, {
@@ -62,7 +63,7 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
     RATE_LIMIT_ENABLED: 'false',
     // As in the harness: a replayed refresh token is reuse at once (suites that test the interval set it).
     REFRESH_REUSE_INTERVAL: '0',
-    ...(options.env.NODE_ENV === 'production' ? PRODUCTION_MAIL : {}),
+    ...sink.env,
     ...options.env,
     PORT: String(port),
   });
@@ -79,7 +80,7 @@ export async function spawnApi(options: SpawnOptions): Promise<ApiProcess> {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       running = false;
-      resolve({ code, signal });
+      void sink.close().finally(() => resolve({ code, signal }));
     });
   });
   const url = `http://127.0.0.1:${port}`;

@@ -1,12 +1,14 @@
 // Test harness: a real API server on a real port, on embedded PGlite (in memory) or on a fresh
 // PostgreSQL database, and helpers that talk to it over HTTP like any client would.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/env.js';
 import { freshDatabaseUrl, testDatabaseUrl } from './database.js';
+import { startMailbox } from './mailbox.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -17,13 +19,15 @@ export const TEST_ISSUER = 'http://taskgate.test';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /**
- * Production refuses to start without SMTP_URL and MAIL_FROM. Servers in production mode that are
- * not about mail get these: nothing listens on port 9 (discard), and no test there waits for a mail.
+ * Production refuses to start without SMTP_URL and MAIL_FROM: what a config parsed in production
+ * mode gets when it sends nothing. A production-mode server the suites start without SMTP_URL
+ * gets a mailbox of its own instead (mailSink below), so the mails it sends are delivered.
  */
 export const PRODUCTION_MAIL = { SMTP_URL: 'smtp://127.0.0.1:9', MAIL_FROM: 'Taskgate <no-reply@taskgate.test>' } as const;
 
 /** The data directory of in-process test servers: mails without SMTP_URL land in its outbox/, not in the repository's .data. */
 export const TEST_DATA_DIR = path.join(os.tmpdir(), `taskgate-test-${process.pid}`);
+process.once('exit', () => rmSync(TEST_DATA_DIR, { recursive: true, force: true }));
 
 export interface HttpResult<T = any> {
   status: number;
@@ -100,8 +104,16 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** For a production-mode server without SMTP_URL: an SMTP server in this process to take its mail. */
+export async function mailSink(env: Record<string, string>): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  if (env.NODE_ENV !== 'production' || env.SMTP_URL) return { env: {}, close: async () => {} };
+  const sink = await startMailbox();
+  return { env: { SMTP_URL: sink.url, MAIL_FROM: PRODUCTION_MAIL.MAIL_FROM }, close: () => sink.close() };
+}
+
 export async function startApi(kind: DbKind, env: Record<string, string> = {}): Promise<TestApi> {
   const database = kind === 'postgres' ? await freshDatabaseUrl() : undefined;
+  const sink = await mailSink(env);
   const config = loadConfig({
     NODE_ENV: 'test',
     BETTER_AUTH_SECRET: TEST_SECRET,
@@ -119,7 +131,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     // of the reuse interval (security/refresh-races.test.ts) set it.
     REFRESH_REUSE_INTERVAL: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
-    ...(env.NODE_ENV === 'production' ? PRODUCTION_MAIL : {}),
+    ...sink.env,
     ...env,
   });
   let built: BuiltApp;
@@ -127,6 +139,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     built = await buildApp(config, { pgliteDir: 'memory://' });
   } catch (error) {
     await database?.drop();
+    await sink.close();
     throw error;
   }
   await built.app.listen({ host: '127.0.0.1', port: 0 });
@@ -150,6 +163,7 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     async close() {
       await built.app.close();
       await database?.drop();
+      await sink.close();
     },
   };
   return api;

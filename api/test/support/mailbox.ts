@@ -19,8 +19,8 @@ export interface ReceivedMail {
 export interface Mailbox {
   /** smtp://127.0.0.1:<port>: the API's SMTP_URL. */
   url: string;
-  /** The next mail to `to` not yet taken (already received or still to come). */
-  nextMail(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** The next mail to `to` (whose subject matches `subject`, if given) not yet taken: already received or still to come. */
+  nextMail(to: string, subject?: RegExp, timeoutMs?: number): Promise<ReceivedMail>;
   /** Every mail received so far, in order. */
   all(): ReceivedMail[];
   /** Mails to `to` received and not yet taken. */
@@ -43,11 +43,12 @@ export function linkIn(mail: ReceivedMail, prefix: string): URL {
 export async function startMailbox(): Promise<Mailbox> {
   const received: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
-  const waiters: { to: string; resolve: (mail: ReceivedMail) => void }[] = [];
+  const waiters: { to: string; subject?: RegExp; resolve: (mail: ReceivedMail) => void }[] = [];
+  const fits = (mail: ReceivedMail, to: string, subject?: RegExp) => mail.to.includes(to) && (!subject || subject.test(mail.subject));
 
   const deliver = (mail: ReceivedMail) => {
     received.push(mail);
-    const waiter = waiters.find((w) => mail.to.includes(w.to));
+    const waiter = waiters.find((w) => fits(mail, w.to, w.subject));
     if (waiter) {
       waiters.splice(waiters.indexOf(waiter), 1);
       taken.add(mail);
@@ -86,9 +87,9 @@ export async function startMailbox(): Promise<Mailbox> {
 
   return {
     url: `smtp://127.0.0.1:${port}`,
-    nextMail(to, timeoutMs = 20_000) {
+    nextMail(to, subject, timeoutMs = 20_000) {
       const address = to.toLowerCase();
-      const ready = received.find((m) => !taken.has(m) && m.to.includes(address));
+      const ready = received.find((m) => !taken.has(m) && fits(m, address, subject));
       if (ready) {
         taken.add(ready);
         return Promise.resolve(ready);
@@ -100,6 +101,7 @@ export async function startMailbox(): Promise<Mailbox> {
         }, timeoutMs);
         const waiter = {
           to: address,
+          subject,
           resolve: (mail: ReceivedMail) => {
             clearTimeout(timer);
             resolve(mail);

@@ -30,6 +30,20 @@ export function passwordResetMail(to: { email: string; name: string }, link: str
   };
 }
 
+export function verificationMail(to: { email: string; name: string }, link: string, hours: number): OutgoingMail {
+  return {
+    kind: 'email_verification',
+    to: to.email,
+    subject: 'Confirm your e-mail address for Taskgate',
+    link,
+    text: `Hello ${to.name},\n\nPlease confirm that this is your address: open this link within ${hours} hours.\n\n${link}\n\nIf you did not create a Taskgate account, ignore this mail.\n\n— Taskgate\n`,
+    html: html(
+      [`Hello ${escapeHtml(to.name)},`, `Please confirm that this is your address: open this link within ${hours} hours.`],
+      { href: link, label: 'Confirm my address' },
+    ),
+  };
+}
+
 export function passwordChangedMail(to: { email: string; name: string }, how: 'changed' | 'reset'): OutgoingMail {
   const what = how === 'reset' ? 'was reset with a link sent to this address' : 'was changed';
   return {

@@ -6,7 +6,7 @@
 import { AppError, type FieldProblem, unstorableText, validationFailed } from '../errors.js';
 import type { Viewer } from '../users/user.types.js';
 import { discardSecurityEvents, type SecurityEventSink, type SecurityEventType } from './events.js';
-import { passwordChangedMail, passwordResetMail } from './account.mails.js';
+import { passwordChangedMail, passwordResetMail, verificationMail } from './account.mails.js';
 import type { AccountLimits, AccountRequest, AccountStore, AccountUser, AuditLog, Mailer, PasswordPolicy, StartedSession } from './account.types.js';
 
 export const NAME_MAX = 100;
@@ -17,6 +17,10 @@ export const RESET_TOKEN_MINUTES = 30;
 /** The same e-mail syntax as the REST schemas' `format: "email"` (ajv-formats). */
 const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
+/** Hours an e-mail verification link stays valid. */
+export const VERIFICATION_HOURS = 24;
+
+export const RESEND_MESSAGE = 'If that address needs verifying, a new link is on its way.';
 export const FORGOT_MESSAGE = 'If an account exists for that address, a link to reset its password is on its way.';
 export const INVALID_TOKEN_MESSAGE = 'This link is invalid or has expired. Ask for a new one.';
 
@@ -118,6 +122,35 @@ export class AccountService {
   private async signedUp(userId: string, req: AccountRequest) {
     await this.limits.registerSucceeded(req.ip);
     req.log.info({ event: 'sign_up', userId }, 'user registered');
+    this.later(req.log, async () => {
+      const user = await this.store.findUser(userId);
+      if (user) await this.sendVerification(user);
+    });
+  }
+
+  // --- e-mail verification -----------------------------------------------------------------------
+
+  private async sendVerification(user: AccountUser): Promise<void> {
+    const token = await this.store.issueVerificationToken(user, VERIFICATION_HOURS * 3600);
+    await this.options.mailer.send(verificationMail(user, this.link('/verify-email', token), VERIFICATION_HOURS));
+  }
+
+  /** A new verification link, when the address has an account that is not verified yet; the answer never says. */
+  async resendVerification(email: string, req: AccountRequest): Promise<void> {
+    await this.limits.beforeVerificationResend(req.ip, email);
+    const address = email.trim().toLowerCase();
+    this.later(req.log, async () => {
+      const user = await this.store.findUserByEmail(address);
+      if (user && !user.emailVerified) await this.sendVerification(user);
+    });
+  }
+
+  /** The link of a verification mail used: the address is verified. */
+  async confirmEmail(token: string, req: AccountRequest): Promise<void> {
+    const userId = await this.store.confirmEmail(token);
+    if (!userId) throw new AppError('INVALID_TOKEN', INVALID_TOKEN_MESSAGE);
+    req.log.info({ event: 'email_verified', userId }, 'e-mail address verified');
+    await this.record(req, userId, 'EMAIL_VERIFIED');
   }
 
   // --- sign-in and out -------------------------------------------------------------------------

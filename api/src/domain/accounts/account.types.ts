@@ -50,6 +50,10 @@ export interface AccountStore {
   peekResetToken(token: string): Promise<string | null>;
   /** Uses the token up and sets the password, ending every session; false when the token is not (or no longer) valid. */
   resetPassword(token: string, newPassword: string): Promise<boolean>;
+  /** A token proving the user received mail at their current address, valid `ttlSeconds`. */
+  issueVerificationToken(user: AccountUser, ttlSeconds: number): Promise<string>;
+  /** Marks the address of a verification token verified; the user's id, or null when the token is invalid or expired. */
+  confirmEmail(token: string): Promise<string | null>;
 }
 
 /** The login and mail-request limits (plugins/rate-limits.ts); each throws RATE_LIMITED when refused. */
@@ -61,6 +65,7 @@ export interface AccountLimits {
   registerSucceeded(ip: string): Promise<void>;
   registerRefused(ip: string): Promise<void>;
   beforeForgot(ip: string, email: string): Promise<void>;
+  beforeVerificationResend(ip: string, email: string): Promise<void>;
 }
 
 /** One message, both parts already rendered; `link` is what the embedded outbox logs. */
