@@ -333,6 +333,14 @@ async function prepareDb(kind: DbKind, opts: Options, tmp: string): Promise<DbTa
   return { kind, databaseUrl: url.toString(), cleanup };
 }
 
+/**
+ * The environment every server the bench starts begins with: what Node needs, in production mode,
+ * and nothing else from this shell (no API configuration leaks into a measurement).
+ */
+function childBaseEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_ENV: 'production' };
+}
+
 interface ApiHandle {
   proc: Proc;
   base: string;
@@ -351,10 +359,7 @@ async function startApi(
 ): Promise<ApiHandle> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    NODE_ENV: 'production',
+    ...childBaseEnv(),
     HOST: '127.0.0.1',
     PORT: String(port),
     BETTER_AUTH_SECRET: secret,
@@ -398,10 +403,7 @@ async function startApi(
 async function startFloor(target: DbTarget, tmp: string): Promise<{ proc: Proc; base: string }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    NODE_ENV: 'production',
+    ...childBaseEnv(),
     FLOOR_PORT: String(port),
     ...(target.databaseUrl ? { FLOOR_DATABASE_URL: target.databaseUrl } : { FLOOR_PGLITE_DIR: target.floorPgliteDir }),
   };
