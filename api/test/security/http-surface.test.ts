@@ -4,9 +4,9 @@
 // the product does not use.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError } from '../support/expect.js';
 import { DATABASES, startApi, type DbKind, type HttpResult, type TestApi, type TestUser } from '../support/harness.js';
 import { OWN_ORIGIN, count, rawRequest, sessionCookie } from './helpers.js';
-import { expectError } from '../support/expect.js';
 
 const APP_ORIGIN = 'https://app.example';
 const EVIL = 'https://evil.example';

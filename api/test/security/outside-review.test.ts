@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApi, type ApiProcess } from '../support/api-process.js';
+import { expectError } from '../support/expect.js';
 import { freshDatabaseUrl, type FreshDatabase } from '../support/database.js';
 import { DATABASES, TEST_ISSUER, type DbKind, type HttpResult, type TestUser } from '../support/harness.js';
 import { OWN_ORIGIN, rawRequest, sessionCookie } from './helpers.js';
-import { expectError } from '../support/expect.js';
 
 const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 const TOO_DEEP = /nests too deeply: at most 32 levels/;

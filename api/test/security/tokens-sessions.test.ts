@@ -4,9 +4,9 @@
 // needs. (Forged/tampered/expired JWTs: jwt-attacks.test.ts. Owner isolation: isolation.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateSigningKey } from '../../src/auth/better-auth.js';
+import { expectError } from '../support/expect.js';
 import { DATABASES, TEST_ISSUER, startApi, type DbKind, type HttpResult, type TestApi, type TestUser } from '../support/harness.js';
 import { OWN_ORIGIN, count, decodeJwt, sessionCookie, sleep } from './helpers.js';
-import { expectError } from '../support/expect.js';
 
 const REFRESH_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Refresh token is invalid, expired or revoked.', requestId: expect.any(String) } };
 const TOKEN_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Access token is invalid or expired.', requestId: expect.any(String) } };
