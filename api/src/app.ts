@@ -22,7 +22,7 @@ import { UserService } from './domain/users/user.service.js';
 import { JIT_MAX_COMPILED, JitExecutor } from './graphql/jit.js';
 import { graphqlPlugin } from './graphql/plugin.js';
 import { buildSchema } from './graphql/schema.js';
-import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js';
+import restErrorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './rest/rest-errors.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
 import healthRoutes from './plugins/health.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -139,7 +139,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
-  await app.register(errorsPlugin);
+  await app.register(restErrorsPlugin);
   await app.register(lifecyclePlugin);
   await app.register(securityPlugin, {
     corsOrigins: config.corsOrigins,

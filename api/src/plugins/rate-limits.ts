@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RateLimits } from '../config/env.js';
-import { rateLimited } from '../domain/errors.js';
+import { rateLimited } from '../domain/domain-errors.js';
 import type { RateLimiter } from '../infra/rate-limiter.js';
 
 declare module 'fastify' {

@@ -3,7 +3,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import type { FieldProblem } from '../domain/errors.js';
+import type { FieldProblem } from '../domain/domain-errors.js';
+import { MALFORMED_ID } from '../domain/tasks/task-id.js';
 
 function makeAjv(coerceTypes: boolean) {
   const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: false, useDefaults: true, strict: false });
@@ -46,8 +47,12 @@ export function fieldProblems(errors: ErrorObject[], part: string | undefined): 
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       field = path ? `${path}.${missing}` : missing;
       message = 'is required';
+    } else if (e.keyword === 'type') {
+      // The domain's wording (task.service.ts): "must be a string", not Ajv's "must be string".
+      const type = String((e.params as { type: unknown }).type);
+      message = `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type.replace(',', ' or ')}`;
     } else if (e.keyword === 'format' && (e.params as { format: string }).format === 'uuid') {
-      message = 'must be a UUID';
+      message = MALFORMED_ID.message;
     } else if (e.keyword === 'const' || e.keyword === 'enum') {
       message = `must be one of: ${[...new Set(allowed.get(e.instancePath))].map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
     }

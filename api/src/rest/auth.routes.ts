@@ -10,10 +10,10 @@ import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-
 import { RefreshRotation } from '../auth/refresh.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { requireJsonBody } from '../plugins/security.js';
-import { AppError, type ErrorCode } from '../domain/errors.js';
+import { AppError, type ErrorCode } from '../domain/domain-errors.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { UserRecord } from '../domain/users/user.types.js';
-import { requireViewer } from '../plugins/viewer.js';
+import { requireViewer } from './rest-viewer.js';
 import { DeleteAccountBody, LoginBody, RefreshBody, RegisterBody, TokenBody, UserBody, errorResponses } from './schemas.js';
 import type { SqlPool } from '../db/sql.js';
 
