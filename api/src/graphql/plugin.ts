@@ -7,6 +7,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import { registerRequestChain } from '../plugins/request-chain.js';
@@ -36,7 +37,7 @@ export interface GraphQLOptions {
  */
 export const GRAPHQL_LIMITS = { depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000, introspectionCost: 25_000 } as const;
 
-export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) {
+async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
   const armor = new ApolloArmor({
     maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true },
     maxAliases: { n: GRAPHQL_LIMITS.aliases, allowList: [] },
@@ -117,3 +118,6 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     schema: { hide: true } as object,
   });
 }
+
+/** Encapsulated (its hooks apply to /graphql only); what it needs is checked at registration. */
+export const graphqlPlugin = fp(graphqlRoute, { name: 'graphql', encapsulate: true, dependencies: ['viewer', 'rate-limits', 'security'] });

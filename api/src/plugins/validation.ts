@@ -7,7 +7,8 @@ import type { FieldProblem } from '../domain/domain-errors.js';
 import { MALFORMED_ID } from '../domain/tasks/task-id.js';
 
 function makeAjv(coerceTypes: boolean) {
-  const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: false, useDefaults: true, strict: false });
+  // verbose: errors carry their schema, so a bounded integer is worded as its whole rule (below).
+  const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: false, useDefaults: true, strict: false, verbose: true });
   addFormats.default(ajv, ['uuid', 'email', 'date-time']);
   return ajv;
 }
@@ -17,6 +18,17 @@ const coercing = makeAjv(true);
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema as object);
+
+/** An error on an integer schema with both bounds (wrong type, or out of range). */
+function boundedInteger(e: ErrorObject): boolean {
+  const schema = e.parentSchema as { type?: unknown; minimum?: unknown; maximum?: unknown } | undefined;
+  return (
+    schema?.type === 'integer' &&
+    typeof schema.minimum === 'number' &&
+    typeof schema.maximum === 'number' &&
+    ['type', 'minimum', 'maximum'].includes(e.keyword)
+  );
+}
 
 /** Ajv errors → per-field problems (`title`, `description`, `limit`, …). */
 export function fieldProblems(errors: ErrorObject[], part: string | undefined): FieldProblem[] {
@@ -47,6 +59,10 @@ export function fieldProblems(errors: ErrorObject[], part: string | undefined): 
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       field = path ? `${path}.${missing}` : missing;
       message = 'is required';
+    } else if (boundedInteger(e)) {
+      // The task service's wording for a page size: "must be an integer from 1 to 100".
+      const { minimum, maximum } = e.parentSchema as { minimum: number; maximum: number };
+      message = `must be an integer from ${minimum} to ${maximum}`;
     } else if (e.keyword === 'type') {
       // The domain's wording (task.service.ts): "must be a string", not Ajv's "must be string".
       const type = String((e.params as { type: unknown }).type);

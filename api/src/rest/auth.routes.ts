@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { fromNodeHeaders } from 'better-auth/node';
 import { isAPIError } from 'better-auth/api';
 import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-auth.js';
-import { RefreshRotation } from '../auth/refresh.js';
+import { RefreshTokenRotator } from '../auth/refresh.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { requireJsonBody } from '../plugins/security.js';
 import { AppError, type ErrorCode } from '../domain/domain-errors.js';
@@ -49,7 +49,7 @@ function forwardedHeaders(request: FastifyRequest): Headers {
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const { auth, users, db, revokeSession, accessTokenTtlSeconds } = opts;
-  const rotation = new RefreshRotation(auth, db, revokeSession, opts.refreshReuseIntervalSeconds);
+  const rotation = new RefreshTokenRotator(auth, db, revokeSession, opts.refreshReuseIntervalSeconds);
 
   /** The token body for a session: its token is the refresh token. */
   async function tokenResponse(session: { id: string; token: string }, user: UserRecord) {

@@ -197,4 +197,4 @@ const BY_STATUS: Record<number, RestErrorCode> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-export default fp(errorsPlugin, { name: 'errors' });
+export default fp(errorsPlugin, { name: 'rest-errors' });

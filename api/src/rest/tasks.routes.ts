@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import fp from 'fastify-plugin';
 import { AppError, validationFailed } from '../domain/domain-errors.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { TaskPatch, TaskRecord, TaskStatus } from '../domain/tasks/task.types.js';
@@ -247,4 +248,5 @@ const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { 
   registerTaskRoutes(app, tasks, '/api/:userId/tasks', UserTaskParams, UserParams);
 };
 
-export default tasksRoutes;
+/** Encapsulated (its hooks apply to these routes only); what it needs is checked at registration. */
+export default fp(tasksRoutes, { name: 'task-routes', encapsulate: true, dependencies: ['rest-errors', 'viewer', 'rate-limits', 'security'] });
