@@ -10,7 +10,7 @@ import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-
 import { RefreshTokenRotator } from '../auth/refresh.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { requireJsonBody } from '../plugins/security.js';
-import { AppError, type ErrorCode } from '../domain/domain-errors.js';
+import { AppError, validationFailed, type ErrorCode } from '../domain/domain-errors.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { UserRecord } from '../domain/users/user.types.js';
 import { requireViewer } from './rest-viewer.js';
@@ -86,7 +86,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         return error;
       };
       const problem = await passwordProblem(password, { email, name });
-      if (problem) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: problem }]));
+      if (problem) throw await refused(validationFailed([{ field: 'password', message: problem }]));
       try {
         const result = await auth.api.signUpEmail({
           body: { email: email.toLowerCase(), password, name },
@@ -99,8 +99,8 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       } catch (error) {
         const code = apiErrorCode(error);
         if (code?.startsWith('USER_ALREADY_EXISTS')) throw await refused(new AppError('EMAIL_TAKEN', 'An account with this email already exists.'));
-        if (code === 'INVALID_EMAIL') throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]));
-        if (code?.startsWith('PASSWORD_')) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]));
+        if (code === 'INVALID_EMAIL') throw await refused(validationFailed([{ field: 'email', message: 'must be a valid email address' }]));
+        if (code?.startsWith('PASSWORD_')) throw await refused(validationFailed([{ field: 'password', message: 'must be 8–128 characters' }]));
         throw error;
       }
     },

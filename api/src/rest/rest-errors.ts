@@ -135,7 +135,7 @@ function jsonParser(app: FastifyInstance) {
       const field = /"__proto__"\s*:/.test(body as string) ? '__proto__' : 'constructor';
       done(
         poisoned
-          ? new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field, message: 'is not an allowed field' }])
+          ? validationFailed([{ field, message: 'is not an allowed field' }])
           : new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(),
         undefined,
       );
