@@ -70,10 +70,19 @@ describe.concurrent('configuration through the real entrypoint', () => {
     const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
-    expect(run.stderr()).toMatch(/BETTER_AUTH_SECRET/);
+    expect(run.stderr()).toMatch(/^\s*- BETTER_AUTH_SECRET: required when NODE_ENV=production/m);
     expect(run.stdout()).not.toMatch(/Taskgate API:/);
     // nothing was generated in its place
     await expect(stat(path.join(dataDir, 'auth-secret'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('lists the missing production secret with every other invalid variable', async () => {
+    const run = startServer({ NODE_ENV: 'production', PORT: 'abc', DATA_DIR: await tempDataDir() });
+    const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
+    expect(code).toBe(1);
+    expect(run.stderr()).toMatch(/^Invalid configuration:$/m);
+    expect(run.stderr()).toMatch(/^\s*- PORT: .*"abc"/m);
+    expect(run.stderr()).toMatch(/^\s*- BETTER_AUTH_SECRET: required when NODE_ENV=production/m);
   });
 
   it('exits 1 listing every invalid variable (PORT=abc, DATABASE_URL=mysql://x, GRAPHQL_JIT_AFTER=-1, HEAP_GROWING_PERCENT=1000, HASH_CONCURRENCY=0)', async () => {

@@ -413,7 +413,7 @@ describe.each(DATABASES)('REST /api/tasks on %s', (kind) => {
         const res = await as(lister).get(`/api/tasks?status=${status}`);
         expect([res.status, res.body]).toEqual([
           400,
-          { error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'status', message: 'must be one of: all, pending, completed' }], requestId: expect.any(String) } },
+          { error: { code: 'VALIDATION_FAILED', message: 'status: must be one of: all, pending, completed', details: [{ field: 'status', message: 'must be one of: all, pending, completed' }], requestId: expect.any(String) } },
         ]);
       }
     });
