@@ -8,13 +8,13 @@ import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { createAuth, type Auth } from './auth/better-auth.js';
 import { BetterAuthAccountStore } from './auth/account-store.js';
 import { passwordProblem, setHashConcurrency } from './auth/passwords.js';
-import { RefreshRotation } from './auth/refresh.js';
+import { RefreshTokenRotator } from './auth/refresh.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
 import { logController, loggerOptions } from './infra/logger.js';
 import { createMailer } from './infra/mail.js';
 import { connectRedis, redisReady } from './infra/redis.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore } from './infra/rate-limiter.js';
-import rateLimitsPlugin, { AuthLimits } from './plugins/rate-limits.js';
+import rateLimitsPlugin, { RateLimitPolicy } from './plugins/rate-limits.js';
 import securityPlugin from './plugins/security.js';
 import type { Config } from './config/env.js';
 import { resolveAuthSecret } from './config/secrets.js';
@@ -27,9 +27,9 @@ import { UserService } from './domain/users/user.service.js';
 import { JIT_MAX_COMPILED, JitExecutor } from './graphql/jit.js';
 import { graphqlPlugin } from './graphql/plugin.js';
 import { buildSchema } from './graphql/schema.js';
-import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js';
+import restErrorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './rest/rest-errors.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
-import healthRoutes from './plugins/health.js';
+import healthRoutes from './rest/health.routes.js';
 import openapiPlugin from './plugins/openapi.js';
 import { validatorCompiler } from './plugins/validation.js';
 import viewerPlugin from './plugins/viewer.js';
@@ -66,7 +66,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     requestIdHeader: false,
     routerOptions: { ignoreDuplicateSlashes: true, caseSensitive: true, maxParamLength: MAX_PARAM_LENGTH },
-    // Router and HTTP-parser refusals in the documented error shape (plugins/errors.ts).
+    // Router and HTTP-parser refusals in the documented error shape (rest/rest-errors.ts).
     frameworkErrors,
     clientErrorHandler,
     // plugins/lifecycle.ts answers requests that arrive while closing, in the documented shape.
@@ -148,7 +148,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.log.warn({ event: 'cross_owner_access', reqId: viewer.requestId, userId: viewer.userId, taskId }, 'task of another owner requested'),
   );
   const users = new UserService(db);
-  const limits = new AuthLimits(limiter, config.rateLimits);
+  const limits = new RateLimitPolicy(limiter, config.rateLimits);
   const mailer = createMailer(config.mail, app.log);
   const accounts = new AccountService({
     store: new BetterAuthAccountStore(auth, db, revokeSession),
@@ -168,7 +168,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
-  await app.register(errorsPlugin);
+  await app.register(restErrorsPlugin);
   await app.register(lifecyclePlugin);
   await app.register(securityPlugin, {
     corsOrigins: config.corsOrigins,
@@ -182,11 +182,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await app.register(openapiPlugin);
-  await app.register(healthRoutes, { orm, tokens });
+  await app.register(healthRoutes, {
+    pendingMigrations: async () => (await orm.getMigrator().getPendingMigrations()).length,
+    reloadKeys: () => tokens.reloadKeys(),
+  });
   await app.register(authRoutes, {
     auth,
     accounts,
-    rotation: new RefreshRotation(auth, db, revokeSession, config.refreshReuseIntervalSeconds),
+    rotation: new RefreshTokenRotator(auth, db, revokeSession, config.refreshReuseIntervalSeconds),
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
   await app.register(tasksRoutes, { tasks });

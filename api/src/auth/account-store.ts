@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createEmailVerificationToken, isAPIError } from 'better-auth/api';
 import type { SqlPool } from '../db/sql.js';
-import { AppError } from '../domain/errors.js';
+import { validationFailed } from '../domain/domain-errors.js';
 import type { AccountStore, AccountUser, SignInOutcome, StartedSession } from '../domain/accounts/account.types.js';
 import type { RequestOrigin } from '../domain/accounts/events.js';
 import type { Auth } from './better-auth.js';
@@ -48,7 +48,7 @@ export class BetterAuthAccountStore implements AccountStore {
     } catch (error) {
       const code = apiErrorCode(error);
       if (code?.startsWith('USER_ALREADY_EXISTS')) return null;
-      if (code === 'INVALID_EMAIL') throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]);
+      if (code === 'INVALID_EMAIL') throw validationFailed([{ field: 'email', message: 'must be a valid email address' }]);
       throw error;
     }
   }

@@ -11,7 +11,7 @@ import { createJwk, type JwtOptions } from 'better-auth/plugins/jwt';
 import type { SqlPool } from '../db/sql.js';
 import { installCallScopedAuthContext } from './async-context.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/domain-errors.js';
 import type { FastifyBaseLogger } from 'fastify';
 
 export { PASSWORD_MAX, PASSWORD_MIN };

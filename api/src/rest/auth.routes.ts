@@ -8,12 +8,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { fromNodeHeaders } from 'better-auth/node';
 import { isAPIError } from 'better-auth/api';
 import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-auth.js';
-import type { RefreshRotation } from '../auth/refresh.js';
+import type { RefreshTokenRotator } from '../auth/refresh.js';
 import { requireJsonBody } from '../plugins/security.js';
-import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
+import { AppError, ERROR_CODES, type ErrorCode, type FieldProblem } from '../domain/domain-errors.js';
 import { FORGOT_MESSAGE, RESEND_MESSAGE, type AccountService } from '../domain/accounts/account.service.js';
 import type { AccountRequest, AccountUser, StartedSession } from '../domain/accounts/account.types.js';
-import { requireViewer } from '../plugins/viewer.js';
+import { requireViewer } from './rest-viewer.js';
 import {
   ChangePasswordBody,
   DeleteAccountBody,
@@ -35,7 +35,7 @@ import {
 export interface AuthRoutesOptions {
   auth: Auth;
   accounts: AccountService;
-  rotation: RefreshRotation;
+  rotation: RefreshTokenRotator;
   accessTokenTtlSeconds: number;
 }
 
@@ -282,7 +282,7 @@ async function betterAuthErrorBody(response: Response, requestId: string) {
   const original = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown; details?: unknown } | null;
   const theirs = typeof original?.code === 'string' ? original.code : undefined;
   const message = typeof original?.message === 'string' && original.message ? original.message : (http.STATUS_CODES[response.status] ?? 'Request refused.');
-  const ours = theirs && theirs in ERROR_STATUS ? (theirs as ErrorCode) : undefined;
+  const ours = theirs && (ERROR_CODES as readonly string[]).includes(theirs) ? (theirs as ErrorCode) : undefined;
   const code: ErrorCode = ours ?? (theirs ? BETTER_AUTH_CODES[theirs] : undefined) ?? BY_STATUS[response.status] ?? (response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'VALIDATION_FAILED');
   // The account service's field problems (its sign-up rules, applied in better-auth's before-hook).
   const details = Array.isArray(original?.details) ? (original.details as FieldProblem[]) : undefined;

@@ -3,13 +3,13 @@
 // change and reset, the profile name. Transports (REST routes, better-auth's own handler through
 // its hooks, GraphQL resolvers) translate to and from it; better-auth calls and SQL sit behind the
 // AccountStore (auth/account-store.ts). See docs/decisions/014-account-service.md.
-import { AppError, type FieldProblem, unstorableText, validationFailed } from '../errors.js';
+import { NAME_MAX } from '@taskgate/common/limits';
+import { AppError, type FieldProblem, unstorableText, validationFailed } from '../domain-errors.js';
 import type { Viewer } from '../users/user.types.js';
 import { discardSecurityEvents, type SecurityEventSink, type SecurityEventType } from './events.js';
 import { passwordChangedMail, passwordResetMail, verificationMail } from './account.mails.js';
 import type { AccountLimits, AccountRequest, AccountStore, AccountUser, AuditLog, Mailer, PasswordPolicy, StartedSession } from './account.types.js';
 
-export const NAME_MAX = 100;
 export const EMAIL_MAX = 254;
 /** Minutes a password-reset link stays valid. */
 export const RESET_TOKEN_MINUTES = 30;
@@ -87,7 +87,7 @@ export class AccountService {
     if (typeof body.password !== 'string') problems.push({ field: 'password', message: 'is required' });
     if (problems.length > 0) throw validationFailed(problems);
     const weak = await this.options.passwordPolicy(body.password as string, { email: body.email as string, name: body.name as string });
-    if (weak) throw new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: weak }]);
+    if (weak) throw validationFailed([{ field: 'password', message: weak }]);
   }
 
   /** POST /api/auth/register: the rules, the limits, then the account and its first session. */
