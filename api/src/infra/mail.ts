@@ -2,7 +2,8 @@
 // - SMTP_URL set (required in production): SMTP, from MAIL_FROM; the log line names the kind of
 //   mail and a masked address, never the link (it carries a token);
 // - no SMTP_URL, outside production: the embedded outbox — each mail is written as an .eml file to
-//   `${DATA_DIR}/outbox/` and one log line gives its link, so `npm start` needs no mail server.
+//   `${DATA_DIR}/outbox/` and one log line gives its link (the address masked), so `npm start`
+//   needs no mail server.
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,7 +39,8 @@ export function createMailer(settings: MailSettings, log: FastifyBaseLogger): Ma
       await mkdir(settings.outboxDir, { recursive: true });
       const file = path.join(settings.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.kind}-${randomBytes(3).toString('hex')}.eml`);
       await writeFile(file, info.message as Buffer);
-      log.info({ event: 'mail_outbox', kind: mail.kind, to: mail.to, file, link: mail.link }, `mail to ${mail.to} written to the outbox${mail.link ? `: ${mail.link}` : ''}`);
+      // The address masked, as on every log line; the link in full: it is what the developer came for.
+      log.info({ event: 'mail_outbox', kind: mail.kind, to: maskEmail(mail.to), file, link: mail.link }, `${mail.kind} mail written to the outbox${mail.link ? `: ${mail.link}` : ''}`);
     },
     close: () => transport.close(),
   };
