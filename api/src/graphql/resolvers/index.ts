@@ -53,6 +53,8 @@ export const resolvers: Resolvers = {
         throw error;
       }
     },
+    sessions: (_root, _args, ctx) => ctx.sessions.list(viewerOf(ctx)),
+    securityEvents: (_root, args, ctx) => ctx.activity.list(viewerOf(ctx), { first: args.first, after: args.after }),
   },
   Mutation: {
     createTask: (_root, { input }, ctx) => ctx.tasks.create(viewerOf(ctx), input),
@@ -64,6 +66,15 @@ export const resolvers: Resolvers = {
       await ctx.tasks.delete(viewerOf(ctx), id);
       return id;
     },
+    revokeSession: async (_root, { id }, ctx) => {
+      await ctx.sessions.revoke(viewerOf(ctx), id, ctx.origin);
+      return id;
+    },
+    revokeOtherSessions: (_root, _args, ctx) => ctx.sessions.revokeOthers(viewerOf(ctx), ctx.origin),
+  },
+  SecurityEventPage: {
+    nodes: (page) => page.nodes,
+    pageInfo: (page) => ({ endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
   },
   TaskPage: {
     nodes: (page) => page.nodes,
