@@ -134,9 +134,9 @@ describe.each(DATABASES)('security activity (%s)', (kind: DbKind) => {
     const gqlSeen: EventJson[] = [];
     let cursor: string | null = null;
     for (let pageNo = 0; pageNo < 10; pageNo += 1) {
-      const res = await api.gql(EVENTS_QUERY, { first: 3, after: cursor }, user.accessToken);
+      const res: { text: string; body: any } = await api.gql(EVENTS_QUERY, { first: 3, after: cursor }, user.accessToken);
       expect(res.body.errors, res.text).toBeUndefined();
-      const page = res.body.data.securityEvents;
+      const page: { nodes: EventJson[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } = res.body.data.securityEvents;
       gqlSeen.push(...page.nodes);
       if (!page.pageInfo.hasNextPage) break;
       cursor = page.pageInfo.endCursor;
