@@ -39,7 +39,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
   app.addHook('onRequest', apiRateLimit);
   app.addHook('onRequest', emptyBodyAllowed);
   app.addHook('onRequest', requireJsonBody);
-  const common = { tags: ['account'], security: [{ bearerAuth: [] }] };
+  const common = { tags: ['auth'], security: [{ bearerAuth: [] }] };
 
   app.get(
     '/api/auth/sessions',
