@@ -8,8 +8,22 @@ import { freshDatabaseUrl, testDatabaseUrl } from './database.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
-/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
-export const DATABASES: DbKind[] = testDatabaseUrl() ? ['pglite', 'postgres'] : ['pglite'];
+/**
+ * PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). TEST_DATABASES
+ * ("postgres", "pglite" or both, comma-separated) narrows the set — CI's second Node version runs
+ * the suites on PostgreSQL only, the database its Docker image is deployed with.
+ */
+export const DATABASES: DbKind[] = selectDatabases(process.env.TEST_DATABASES);
+
+function selectDatabases(wanted: string | undefined): DbKind[] {
+  const available: DbKind[] = testDatabaseUrl() ? ['pglite', 'postgres'] : ['pglite'];
+  if (!wanted) return available;
+  const kinds = wanted.split(',').map((kind) => kind.trim());
+  const unknown = kinds.filter((kind) => kind !== 'pglite' && kind !== 'postgres');
+  if (unknown.length > 0) throw new Error(`TEST_DATABASES: unknown database ${unknown.join(', ')} (pglite, postgres)`);
+  if (kinds.includes('postgres') && !testDatabaseUrl()) throw new Error('TEST_DATABASES names postgres but TEST_DATABASE_URL is not set');
+  return available.filter((kind) => kinds.includes(kind));
+}
 
 export const TEST_ISSUER = 'http://taskgate.test';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
