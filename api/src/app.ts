@@ -5,7 +5,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccessTokenVerifier } from './auth/access-tokens.js';
-import { createAuth, type Auth } from './auth/better-auth.js';
+import { SESSION_LIFETIME_SECONDS, createAuth, type Auth } from './auth/better-auth.js';
 import { BetterAuthAccountStore } from './auth/account-store.js';
 import { passwordProblem, setHashConcurrency } from './auth/passwords.js';
 import { RefreshTokenRotator } from './auth/refresh.js';
@@ -22,6 +22,9 @@ import { createOrm, migrate, type Orm } from './db/orm.js';
 import { SqlPool } from './db/sql.js';
 import { AccountService } from './domain/accounts/account.service.js';
 import type { SecurityEventSink } from './domain/accounts/events.js';
+import { CleanupJob } from './db/cleanup.js';
+import { SECURITY_EVENT_RETENTION_DAYS, SecurityActivityService } from './domain/accounts/security-activity.service.js';
+import { SessionService } from './domain/accounts/sessions.service.js';
 import { TaskService } from './domain/tasks/task.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { JIT_MAX_COMPILED, JitExecutor } from './graphql/jit.js';
@@ -34,6 +37,7 @@ import openapiPlugin from './plugins/openapi.js';
 import { validatorCompiler } from './plugins/validation.js';
 import viewerPlugin from './plugins/viewer.js';
 import authRoutes from './rest/auth.routes.js';
+import sessionRoutes from './rest/sessions.routes.js';
 import { ErrorBody } from './rest/schemas.js';
 import tasksRoutes from './rest/tasks.routes.js';
 
@@ -45,6 +49,7 @@ export interface BuiltApp {
   db: SqlPool;
   tokens: AccessTokenVerifier;
   graphql: JitExecutor;
+  cleanup: CleanupJob;
 }
 
 export interface BuildOptions {
@@ -148,6 +153,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.log.warn({ event: 'cross_owner_access', reqId: viewer.requestId, userId: viewer.userId, taskId }, 'task of another owner requested'),
   );
   const users = new UserService(db);
+  const activity = new SecurityActivityService(db);
+  const sessions = new SessionService(db, revokeSession, activity);
+  const cleanup = new CleanupJob(db, {
+    intervalSeconds: config.cleanupIntervalSeconds,
+    sessionLifetimeSeconds: SESSION_LIFETIME_SECONDS,
+    securityEventRetentionDays: SECURITY_EVENT_RETENTION_DAYS,
+    log: app.log,
+  });
   const limits = new RateLimitPolicy(limiter, config.rateLimits);
   const mailer = createMailer(config.mail, app.log);
   const accounts = new AccountService({
@@ -156,7 +169,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     passwordPolicy: (password, context) => passwordProblem(password, context),
     mailer,
     publicUrl: config.publicUrl,
-    events: options.securityEvents,
+    events: options.securityEvents ?? activity,
     log: app.log,
   });
   late.accounts = accounts;
@@ -164,6 +177,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Mails still being sent after their answers go out before the database closes.
     await accounts.settled();
     mailer.close();
+  });
+  // Before the database closes (onClose): a run in progress finishes its batch first.
+  app.addHook('preClose', async () => {
+    await cleanup.stop();
   });
 
   app.setValidatorCompiler(validatorCompiler);
@@ -192,17 +209,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     rotation: new RefreshTokenRotator(auth, db, revokeSession, config.refreshReuseIntervalSeconds),
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
+  await app.register(sessionRoutes, { sessions, activity });
   await app.register(tasksRoutes, { tasks });
   const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
   await app.register(graphqlPlugin, {
     tasks,
     users,
     accounts,
+    sessions,
+    activity,
     production: config.env === 'production',
     playground: config.graphqlPlayground,
     executor: graphql,
   });
 
   await app.ready();
-  return { app, accounts, orm, auth, db, tokens, graphql };
+  cleanup.start();
+  return { app, accounts, orm, auth, db, tokens, graphql, cleanup };
 }

@@ -1,5 +1,7 @@
 import type { AccountService } from '../domain/accounts/account.service.js';
 import type { AccountRequest } from '../domain/accounts/account.types.js';
+import type { SecurityActivityService } from '../domain/accounts/security-activity.service.js';
+import type { SessionService } from '../domain/accounts/sessions.service.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { Viewer } from '../domain/users/user.types.js';
@@ -13,6 +15,8 @@ export interface GraphQLContext {
   accounts: AccountService;
   /** Who sent the request (address, user agent) and its log, for the account service. */
   origin: AccountRequest;
+  sessions: SessionService;
+  activity: SecurityActivityService;
 }
 
 /** For resolvers behind `@auth`: the directive has already rejected anonymous callers. */

@@ -9,6 +9,8 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../domain/accounts/account.service.js';
 import fp from 'fastify-plugin';
+import type { SecurityActivityService } from '../domain/accounts/security-activity.service.js';
+import type { SessionService } from '../domain/accounts/sessions.service.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import { registerRequestChain } from '../plugins/request-chain.js';
@@ -24,6 +26,8 @@ export interface GraphQLOptions {
   tasks: TaskService;
   users: UserService;
   accounts: AccountService;
+  sessions: SessionService;
+  activity: SecurityActivityService;
   production: boolean;
   /** What GraphQL tooling may see: the schema (introspection) and Apollo's landing page. */
   playground: GraphqlTooling;
@@ -111,6 +115,8 @@ async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
       requestId: String(request.id),
       tasks: opts.tasks,
       users: opts.users,
+      sessions: opts.sessions,
+      activity: opts.activity,
       accounts: opts.accounts,
       origin: {
         ip: request.ip,

@@ -122,6 +122,8 @@ export class AccountService {
   private async signedUp(userId: string, req: AccountRequest) {
     await this.limits.registerSucceeded(req.ip);
     req.log.info({ event: 'sign_up', userId }, 'user registered');
+    // A sign-up signs the new account in.
+    await this.record(req, userId, 'SIGN_IN');
     this.later(req.log, async () => {
       const user = await this.store.findUser(userId);
       if (user) await this.sendVerification(user);
