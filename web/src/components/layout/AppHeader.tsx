@@ -47,6 +47,9 @@ export function AppHeader() {
                 <span className="visually-hidden">Signed in as </span>
                 {user.name}
               </span>
+              <Link href="/account" className="link-button" aria-current={current('/account')}>
+                Account
+              </Link>
               <button type="button" className="button button--small" onClick={onSignOut} disabled={busy}>
                 {busy ? 'Signing out…' : 'Sign out'}
               </button>
