@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useRef, useState } from 'react';
-import { callPublic } from '../../lib/account/api';
+import { useEffect, useState } from 'react';
+import { callPublic, type ApiResult } from '../../lib/account/api';
 import { describeAccountError } from '../../lib/account/errors';
 import { useSession } from '../session/SessionProvider';
 import { useTokenFromLink } from './useTokenFromLink';
@@ -28,6 +28,38 @@ const CONFIRMS = {
 } as const;
 
 /**
+ * Each token is sent once per page load, whatever mounts the component again (React's development
+ * double effects, the session provider wrapping the page once the session is known): a token is
+ * single-use, so a second request would turn a success into "this link is invalid". A component
+ * mounted again starts from the answer already received.
+ */
+const sent = new Map<string, Promise<ApiResult<{ email?: string }>>>();
+const answered = new Map<string, ApiResult<{ email?: string }>>();
+
+function confirmOnce(path: string, token: string, onSuccess: () => void) {
+  const key = `${path} ${token}`;
+  let pending = sent.get(key);
+  if (!pending) {
+    pending = callPublic<{ email?: string }>({ method: 'POST', path, body: { token } }).then((result) => {
+      answered.set(key, result);
+      if (result.ok) onSuccess();
+      return result;
+    });
+    sent.set(key, pending);
+  }
+  return pending;
+}
+
+type Copy = (typeof CONFIRMS)[keyof typeof CONFIRMS];
+
+function stateOf(copy: Copy, result: ApiResult<{ email?: string }> | undefined): State {
+  if (!result) return { step: 'working' };
+  return result.ok
+    ? { step: 'done', message: copy.done(result.data?.email) }
+    : { step: 'failed', message: describeAccountError(result) };
+}
+
+/**
  * A page a link from an e-mail opens (/verify-email, /confirm-email): it sends the link's token to
  * the API once, on arrival, and says what happened.
  */
@@ -35,24 +67,23 @@ export function ConfirmLink({ kind, token: linkToken }: { kind: keyof typeof CON
   const copy = CONFIRMS[kind];
   const token = useTokenFromLink(linkToken);
   const { status, refresh } = useSession();
-  const [state, setState] = useState<State>(
-    token ? { step: 'working' } : { step: 'failed', message: 'This link is incomplete. Open the link from the email again.' },
+  const [state, setState] = useState<State>(() =>
+    token
+      ? stateOf(copy, answered.get(`${copy.path} ${token}`))
+      : { step: 'failed', message: 'This link is incomplete. Open the link from the email again.' },
   );
-  const sent = useRef(false);
 
   useEffect(() => {
-    // Once: a token is single-use, and React may run an effect twice in development.
-    if (!token || sent.current) return;
-    sent.current = true;
-    void callPublic<{ email?: string }>({ method: 'POST', path: copy.path, body: { token } }).then((result) => {
-      if (result.ok) {
-        setState({ step: 'done', message: copy.done(result.data?.email) });
-        void refresh(); // a signed-in user's session shows the new state
-      } else {
-        setState({ step: 'failed', message: describeAccountError(result) });
-      }
+    if (!token || state.step !== 'working') return;
+    let live = true;
+    // A signed-in user's session then shows the new state (verified, the new address).
+    void confirmOnce(copy.path, token, () => void refresh()).then((result) => {
+      if (live) setState(stateOf(copy, result));
     });
-  }, [token, copy, refresh]);
+    return () => {
+      live = false;
+    };
+  }, [token, copy, refresh, state.step]);
 
   const onward =
     status === 'signed-in' ? (
