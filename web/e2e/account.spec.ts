@@ -46,7 +46,7 @@ test('forgot password: the link in the mail sets a new password, and only the ne
   // The token leaves the address bar at once.
   await expect(page).toHaveURL('/reset-password');
   await expectNoAxeViolations(page, '/reset-password');
-  await page.getByLabel('New password').fill(NEW_PASSWORD);
+  await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
   await expect(page.getByText(/^Strength: .*good to go\.$/)).toBeVisible();
   await page.getByRole('button', { name: 'Save the new password' }).click();
   await expect(page).toHaveURL('/sign-in?reason=password-reset');
@@ -54,7 +54,7 @@ test('forgot password: the link in the mail sets a new password, and only the ne
 
   // The link was single-use.
   await page.goto(link.href);
-  await page.getByLabel('New password').fill('e2e second harbour 19');
+  await page.getByLabel('New password', { exact: true }).fill('e2e second harbour 19');
   await page.getByRole('button', { name: 'Save the new password' }).click();
   await expect(alert(page, 'This link is invalid or has expired. Ask for a new one.')).toBeVisible();
 
@@ -81,7 +81,7 @@ test('signing out another browser from /account: that browser is signed out at i
     await expect(items).toHaveCount(2);
     await expect(items.filter({ hasText: 'This device' })).toHaveCount(1);
     await expect(items.first()).toContainText(/last active/);
-    await sessions.getByRole('button', { name: /^Sign out / }).click();
+    await items.filter({ hasNotText: 'This device' }).getByRole('button', { name: /^Sign out / }).click();
     await expect(sessions.getByRole('status')).toHaveText(/^Signed out .+\.$/);
     await expect(items).toHaveCount(1);
 
@@ -183,7 +183,8 @@ test('the account pages pass axe', async ({ page }) => {
   for (const path of ['/forgot-password', '/reset-password?token=not-a-real-token', '/verify-email?token=not-a-real-token']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    if (path.startsWith('/verify-email')) await expect(alert(page, 'This link is invalid')).toBeVisible();
+    // The link pages have asked the API and show its answer.
+    if (path.startsWith('/verify-email')) await expect(page.getByRole('main').getByRole('link', { name: 'Sign in' })).toBeVisible();
     await expectNoAxeViolations(page, path);
   }
   await page.goto('/confirm-email');

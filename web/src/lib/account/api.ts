@@ -1,4 +1,7 @@
 // The account routes of the REST API (/api/auth/...): one call, one plain result, never a throw.
+// The account page uses REST, not GraphQL: several account operations exist only there (e-mail
+// change, verification, password reset, deleting the account), so one transport and one error
+// vocabulary serve every form; nothing on the page needs the task screens' normalized cache.
 //
 // Routes that need a signed-in user carry the in-memory access token. A 401 that says the token is
 // no good (UNAUTHENTICATED) gets one token refresh and one retry, as the GraphQL client does; when
