@@ -194,7 +194,7 @@ test('the account pages pass axe', async ({ page }) => {
   await signUp(page, { name: 'Axe Account', email: uniqueEmail('axe-account') });
   await page.goto('/account');
   await expect(section(page, 'Where you are signed in').getByRole('listitem')).toHaveCount(1);
-  await expect(section(page, 'Security activity').getByRole('listitem').first()).toBeVisible();
+  await expect(section(page, 'Security activity').getByText('Loading your activity…')).toHaveCount(0);
   // With field errors and a result showing, too.
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByLabel('Current password')).toHaveAttribute('aria-invalid', 'true');
