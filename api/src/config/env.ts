@@ -42,6 +42,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
   HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^([1-9]|[1-5][0-9]|6[0-4])$' })),
+  CLEANUP_INTERVAL_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,6})$' })),
   HEAP_GROWING_PERCENT: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,2})$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -94,6 +95,11 @@ export interface Config {
    * successor instead of revoking the session (two tabs, a retried request); 0 = never.
    */
   refreshReuseIntervalSeconds: number;
+  /**
+   * Seconds between runs of the cleanup job (expired sessions and verification tokens, retired
+   * refresh-rotation rows, security events past 90 days); 0 = never.
+   */
+  cleanupIntervalSeconds: number;
 }
 
 export interface GraphqlTooling {
@@ -217,6 +223,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     heapGrowingPercent: Number(raw.HEAP_GROWING_PERCENT ?? 100),
     hashConcurrency: Number(raw.HASH_CONCURRENCY ?? 1),
     refreshReuseIntervalSeconds: Number(raw.REFRESH_REUSE_INTERVAL ?? 10),
+    cleanupIntervalSeconds: Number(raw.CLEANUP_INTERVAL_SECONDS ?? 3600),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),
