@@ -318,7 +318,9 @@ describe('a session revoked elsewhere', () => {
     api.sessionUserId = null;
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Save name' }));
-    await waitFor(() => expect(navigate).toHaveBeenCalledWith('expired'));
+    // Four round trips (refused call, refused token, sign-out, leave): more than waitFor's default
+    // second on a loaded machine.
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith('expired'), { timeout: 5_000 });
     expect(navigate).toHaveBeenCalledTimes(1);
   });
 });
