@@ -1,6 +1,7 @@
 // `npm run test:e2e`: build the web app if needed, start the API on a fresh temporary database
-// (PUBLIC_URL = the web origin, a 10-second access token so expiry happens during the tests) and
-// `next start`, run Playwright against them, then stop both process groups. Extra arguments go
+// (PUBLIC_URL = the web origin, a 10-second access token so expiry happens during the tests, its
+// mail to an SMTP server in this process: mailbox.mjs) and `next start`, run Playwright against
+// them, then stop both process groups. Extra arguments go
 // to `playwright test` (e.g. `npm run test:e2e -- -g playground`).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   waitForHttp,
 } from '../../scripts/lib/procs.mjs';
 import { REPO_ROOT, WEB_DIR, buildWebIfNeeded } from '../../scripts/lib/web-build.mjs';
+import { startMailbox } from './mailbox.mjs';
 
 const API_URL = 'http://127.0.0.1:4000';
 const WEB_URL = 'http://127.0.0.1:3000';
@@ -48,9 +50,10 @@ rmSync(path.join(LOGS, 'api.log'), { force: true });
 rmSync(path.join(LOGS, 'web.log'), { force: true });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'taskgate-e2e-'));
 let exitCode = 1;
+const mailbox = await startMailbox();
 
 const stopServers = async () => {
-  await stopAll(10_000);
+  await Promise.all([stopAll(10_000), mailbox.close()]);
   rmSync(dataDir, { recursive: true, force: true });
 };
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -83,6 +86,8 @@ try {
       RATE_LIMIT_REGISTER_IP: '200/3600',
       RATE_LIMIT_LOGIN_IP: '200/60',
       RATE_LIMIT_LOGIN_ACCOUNT: '3/60',
+      SMTP_URL: mailbox.smtpUrl,
+      MAIL_FROM: 'Taskgate e2e <no-reply@taskgate.invalid>',
     }, { scrub }),
   });
   const web = startProcess({
@@ -103,7 +108,7 @@ try {
 
   const playwright = await runToCompletion(path.join(REPO_ROOT, 'node_modules', '.bin', 'playwright'), ['test', ...process.argv.slice(2)], {
     cwd: WEB_DIR,
-    env: childEnv({ E2E_BASE_URL: WEB_URL, E2E_ACCESS_TOKEN_TTL: TOKEN_TTL_SECONDS }),
+    env: childEnv({ E2E_BASE_URL: WEB_URL, E2E_ACCESS_TOKEN_TTL: TOKEN_TTL_SECONDS, E2E_MAILBOX_URL: mailbox.httpUrl }),
   });
   exitCode = playwright.code ?? 1;
 } catch (error) {

@@ -160,7 +160,15 @@ test('the task list works from the keyboard alone, with a visible focus', async 
     order.push(label);
     if (label === 'New task') break;
   }
-  expect(order).toEqual(['Skip to content', 'Taskgate', 'Tasks', 'Playground', 'Sign out', 'New task']);
+  expect(order).toEqual([
+    'Skip to content',
+    'Taskgate',
+    'Tasks',
+    'Playground',
+    'Account. Signed in as Keyboard User',
+    'Sign out',
+    'New task',
+  ]);
   const outline = await page.getByLabel('New task').evaluate((el) => getComputedStyle(el).outlineStyle);
   expect(outline).not.toBe('none');
 

@@ -11,7 +11,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { contentSecurityPolicy, createNonce } from './lib/security/csp';
 
 /** Pages that show nothing without a session. */
-const SIGNED_IN_ONLY = new Set(['/']);
+const SIGNED_IN_ONLY = new Set(['/', '/account']);
 
 export function proxy(request: NextRequest) {
   if (SIGNED_IN_ONLY.has(request.nextUrl.pathname) && !getSessionCookie(request)) {

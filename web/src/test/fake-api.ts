@@ -19,6 +19,31 @@ export interface FakeUser {
   name: string;
   email: string;
   password: string;
+  emailVerified?: boolean;
+}
+
+/** A device session as GET /api/auth/sessions lists it (userId: whose it is). */
+export interface FakeSession {
+  id: string;
+  userId: string;
+  current: boolean;
+  createdAt: string;
+  lastUsedAt: string;
+  ip: string | null;
+  device: string;
+}
+
+export interface FakeSecurityEvent {
+  id: string;
+  type: string;
+  createdAt: string;
+  ip: string | null;
+  device: string | null;
+}
+
+/** The REST error shape: `{code, message, error: {code, message, requestId}}`. */
+export function restError(status: number, code: string, message: string): Response {
+  return json(status, { code, message, error: { code, message, requestId: 'req-1' } });
 }
 
 type GraphQLResponse = { data?: unknown; errors?: { message: string; extensions?: { code: string } }[] };
@@ -61,7 +86,16 @@ export class FakeApi {
   private overrides = new Map<string, Override[]>();
   private holds = new Map<string, { promise: Promise<void>; release: () => void }>();
   authOverrides = new Map<string, () => Response>();
-
+  /** Answers for one REST route (`"PATCH /me"`, path under /api/auth) instead of the fake's own. */
+  restOverrides = new Map<string, () => Response>();
+  /** Device sessions (GET /api/auth/sessions); the signed-in user's current one is 's1'. */
+  sessions: FakeSession[] = [];
+  /** Security events of the signed-in user, newest first (GET /api/auth/activity). */
+  events: FakeSecurityEvent[] = [];
+  /** Valid link tokens: reset (token → user id), verification and e-mail change (token → new address). */
+  resetTokens = new Map<string, string>();
+  verificationTokens = new Map<string, string>();
+  emailChangeTokens = new Map<string, { userId: string; email: string }>();
   /** Adds tasks; the last one given is the newest. */
   seed(count: number, make: (i: number) => Partial<FakeTask> = () => ({})): FakeTask[] {
     const created: FakeTask[] = [];
@@ -135,7 +169,16 @@ export class FakeApi {
     if (typeof rawBody === 'string' && rawBody !== '') body = JSON.parse(rawBody);
     this.requests.push({ method, path: url.pathname, headers, body });
 
-    if (url.pathname.startsWith('/api/auth/')) return this.auth(url.pathname.slice('/api/auth'.length), method, body);
+    if (url.pathname.startsWith('/api/auth/')) {
+      const path = url.pathname.slice('/api/auth'.length);
+      const restOverride = this.restOverrides.get(`${method} ${path}`);
+      if (restOverride) return restOverride();
+      if (!this.authOverrides.has(path)) {
+        const answer = this.account(path, url.searchParams, method, body, headers);
+        if (answer) return answer;
+      }
+      return this.auth(path, method, body);
+    }
     if (url.pathname === '/graphql') {
       if (method !== 'POST')
         return json(400, { errors: [{ message: 'This operation has been blocked as a potential CSRF.' }] });
@@ -164,7 +207,7 @@ export class FakeApi {
           session: { id: 's1', userId: user.id, expiresAt: '2026-12-02T12:00:00.000Z' },
           user: {
             ...publicUser,
-            emailVerified: false,
+            emailVerified: user.emailVerified ?? false,
             createdAt: '2026-11-01T00:00:00.000Z',
             updatedAt: '2026-11-01T00:00:00.000Z',
           },
@@ -225,6 +268,124 @@ export class FakeApi {
       default:
         return json(404, { message: 'not found' });
     }
+  }
+
+  /** The user behind `Authorization: Bearer <token>`, if the API would accept it. */
+  private bearerUser(headers: Headers): FakeUser | undefined {
+    const token = headers.get('authorization')?.replace(/^Bearer /, '');
+    return token && this.validTokens.has(token) ? this.user() : undefined;
+  }
+
+  /** The REST account routes of the contract (docs: README "REST"); undefined: not one of them. */
+  private account(
+    path: string,
+    search: URLSearchParams,
+    method: string,
+    body: unknown,
+    headers: Headers,
+  ): Response | undefined {
+    const input = (body ?? {}) as Record<string, unknown>;
+    const route = `${method} ${path}`;
+    const publicRoutes: Record<string, () => Response> = {
+      'POST /password/forgot': () =>
+        json(202, { message: 'If an account exists for that address, a link to reset its password is on its way.' }),
+      'POST /verification/resend': () =>
+        json(202, { message: 'If that address needs verifying, a new link is on its way.' }),
+      'POST /password/reset': () => {
+        const userId = this.resetTokens.get(String(input.token));
+        if (!userId)
+          return restError(400, 'INVALID_TOKEN', 'This link is invalid or has expired. Ask for a new one.');
+        if (String(input.newPassword) === 'password123')
+          return restError(400, 'WEAK_PASSWORD', 'Password is too easy to guess (this is a commonly used password): add another word or two, or make it longer.');
+        this.resetTokens.delete(String(input.token));
+        const user = this.users.find((u) => u.id === userId)!;
+        user.password = String(input.newPassword);
+        this.sessions = this.sessions.filter((session) => session.userId !== userId);
+        if (this.sessionUserId === userId) this.sessionUserId = null;
+        return new Response(null, { status: 204 });
+      },
+      'POST /verification/confirm': () => {
+        const userId = this.verificationTokens.get(String(input.token));
+        if (!userId) return restError(400, 'INVALID_TOKEN', 'This link is invalid or has expired. Ask for a new one.');
+        this.verificationTokens.delete(String(input.token));
+        this.users.find((u) => u.id === userId)!.emailVerified = true;
+        return json(200, { emailVerified: true });
+      },
+      'POST /email/confirm': () => {
+        const change = this.emailChangeTokens.get(String(input.token));
+        if (!change) return restError(400, 'INVALID_TOKEN', 'This link is invalid or has expired. Ask for a new one.');
+        this.emailChangeTokens.delete(String(input.token));
+        this.users.find((u) => u.id === change.userId)!.email = change.email;
+        return json(200, { email: change.email });
+      },
+    };
+    const publicRoute = publicRoutes[route];
+    if (publicRoute) return publicRoute();
+
+    const authed = ['/me', '/password', '/email', '/sessions', '/activity'];
+    if (!authed.includes(path) && !path.startsWith('/sessions/')) return undefined;
+    const user = this.bearerUser(headers);
+    if (!user) return restError(401, 'UNAUTHENTICATED', 'Access token is invalid or expired.');
+    const { password: _password, ...publicUser } = user;
+    const me = { ...publicUser, emailVerified: user.emailVerified ?? false, createdAt: '2026-11-01T00:00:00.000Z' };
+
+    if (route === 'GET /me') return json(200, { user: me });
+    if (route === 'PATCH /me') {
+      const name = typeof input.name === 'string' ? input.name.trim() : '';
+      if (name.length === 0 || name.length > 100)
+        return restError(400, 'VALIDATION_FAILED', 'name must be 1–100 characters and not blank.');
+      user.name = name;
+      return json(200, { user: { ...me, name } });
+    }
+    if (route === 'DELETE /me') {
+      if (input.password !== user.password) return restError(401, 'INVALID_CREDENTIALS', 'Password is incorrect.');
+      this.users = this.users.filter((u) => u !== user);
+      this.sessionUserId = null;
+      return new Response(null, { status: 204 });
+    }
+    if (route === 'POST /password') {
+      if (input.currentPassword !== user.password)
+        return restError(401, 'INVALID_CREDENTIALS', 'Current password is incorrect.');
+      if (input.newPassword === 'password123')
+        return restError(400, 'WEAK_PASSWORD', 'Password is too easy to guess (this is a commonly used password): add another word or two, or make it longer.');
+      user.password = String(input.newPassword);
+      if (input.revokeOtherSessions === true)
+        this.sessions = this.sessions.filter((session) => session.userId !== user.id || session.current);
+      return new Response(null, { status: 204 });
+    }
+    if (route === 'POST /email') {
+      if (input.password !== user.password) return restError(401, 'INVALID_CREDENTIALS', 'Password is incorrect.');
+      if (this.users.some((u) => u.email === input.newEmail))
+        return restError(409, 'EMAIL_TAKEN', 'An account with this e-mail already exists.');
+      return json(202, { message: `Check ${String(input.newEmail)} for a link to confirm the change.` });
+    }
+    if (route === 'GET /sessions') {
+      const mine = this.sessions.filter((session) => session.userId === user.id);
+      return json(200, { sessions: mine.map(({ userId: _userId, ...session }) => session) });
+    }
+    if (route === 'DELETE /sessions' && search.get('scope') === 'others') {
+      const before = this.sessions.length;
+      this.sessions = this.sessions.filter((session) => session.userId !== user.id || session.current);
+      return json(200, { revoked: before - this.sessions.length });
+    }
+    if (method === 'DELETE' && path.startsWith('/sessions/')) {
+      const id = decodeURIComponent(path.slice('/sessions/'.length));
+      const found = this.sessions.find((session) => session.id === id && session.userId === user.id);
+      if (!found) return restError(404, 'NOT_FOUND', 'Session not found.');
+      this.sessions = this.sessions.filter((session) => session !== found);
+      return new Response(null, { status: 204 });
+    }
+    if (route === 'GET /activity') {
+      const first = Number(search.get('first') ?? 20);
+      const after = search.get('after');
+      const start = after ? this.events.findIndex((event) => event.id === after) + 1 : 0;
+      const nodes = this.events.slice(start, start + first);
+      return json(200, {
+        nodes,
+        pageInfo: { endCursor: nodes.at(-1)?.id ?? null, hasNextPage: start + first < this.events.length },
+      });
+    }
+    return undefined;
   }
 
   private async graphql(

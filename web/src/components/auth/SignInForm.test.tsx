@@ -80,6 +80,38 @@ describe('sign-in form', () => {
     await findAlert('Too many attempts. Wait 7 seconds and try again.');
   });
 
+  it('links to the forgotten-password page', () => {
+    renderForm();
+    expect(screen.getByRole('link', { name: 'Forgot password?' })).toHaveAttribute('href', '/forgot-password');
+  });
+
+  it('offers to resend the verification e-mail when the address is not verified', async () => {
+    api.authOverrides.set(
+      '/sign-in/email',
+      () =>
+        new Response(JSON.stringify({ code: 'EMAIL_NOT_VERIFIED', message: 'Email not verified' }), {
+          status: 403,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    const user = renderForm();
+    expect(screen.queryByRole('button', { name: 'Resend the verification e-mail' })).not.toBeInTheDocument();
+    await user.type(email(), 'ada@example.com');
+    await user.type(password(), 'correct horse');
+    await user.click(submit());
+    await findAlert('Confirm your email address before signing in.');
+    await user.click(screen.getByRole('button', { name: 'Resend the verification e-mail' }));
+    expect(await screen.findByText('If that address needs verifying, a new link is on its way.')).toBeVisible();
+    const resend = api.requests.filter((r) => r.path === '/api/auth/verification/resend');
+    expect(resend.map((r) => r.body)).toEqual([{ email: 'ada@example.com' }]);
+    expect(router.replace).not.toHaveBeenCalled();
+  });
+
+  it('after a password reset, says to sign in with the new password', () => {
+    renderForm('password-reset');
+    expect(screen.getByRole('status')).toHaveTextContent('Sign in with the new password.');
+  });
+
   it('says why the user landed here after a session ended', async () => {
     renderForm('expired');
     expect(screen.getByRole('status')).toHaveTextContent('Your session has ended. Sign in again to continue.');

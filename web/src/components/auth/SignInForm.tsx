@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { authClient } from '../../lib/auth/client';
+import { ResendVerification } from './ResendVerification';
 import { validateEmail, validatePassword } from '../../lib/validation';
 import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
@@ -11,6 +12,8 @@ import { useAuthForm } from './useAuthForm';
 const REASONS: Record<string, string> = {
   'signed-out': 'You have signed out.',
   expired: 'Your session has ended. Sign in again to continue.',
+  'password-reset': 'Your password is changed, and every session is signed out. Sign in with the new password.',
+  deleted: 'Your account and its tasks are deleted.',
 };
 
 const validators = {
@@ -44,7 +47,11 @@ export function SignInForm({ reason }: { reason?: string | undefined }) {
           required
           {...field('password')}
         />
+        <p className="auth-aside">
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
       </AuthForm>
+      {state.errorCode === 'EMAIL_NOT_VERIFIED' ? <ResendVerification email={values.email.trim()} /> : null}
       <p className="auth-switch">
         New here? <Link href="/sign-up">Create an account</Link>
       </p>

@@ -18,6 +18,8 @@ export interface AuthFormState {
   onSubmit: (event: FormEvent<HTMLFormElement>) => Promise<void>;
   /** The sentence to show for the last failed submit, or null. */
   formError: string | null;
+  /** The API's code for the last failed submit (EMAIL_NOT_VERIFIED, ...), or null. */
+  errorCode: string | null;
   submitting: boolean;
   /** False until React has hydrated the form; the form stays read-only until then (see useHydrated). */
   hydrated: boolean;
@@ -32,6 +34,7 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
   const router = useRouter();
   const { status, refresh } = useSession();
   const [formError, setFormError] = useState<string | null>(null);
+  const [errorCode, setErrorCode] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const hydrated = useHydrated();
 
@@ -42,6 +45,7 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setFormError(null);
+    setErrorCode(null);
     if (!(await validateAll())) return;
     setSubmitting(true);
     let retryAfterSeconds: number | null = null;
@@ -52,6 +56,7 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
     }).catch(() => ({ error: { status: 0 } }));
     if (error) {
       setFormError(describeAuthError(error, { retryAfterSeconds }));
+      setErrorCode(('code' in error ? error.code : undefined) ?? null);
       setSubmitting(false);
       return;
     }
@@ -59,5 +64,5 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
     router.replace('/');
   };
 
-  return { onSubmit, formError, submitting, hydrated };
+  return { onSubmit, formError, errorCode, submitting, hydrated };
 }

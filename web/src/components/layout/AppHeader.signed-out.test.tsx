@@ -20,4 +20,5 @@ it('signed out, the header offers sign-in, sign-up and the playground, but no ta
   const nav = screen.getByRole('navigation', { name: 'Main' });
   expect(within(nav).getByRole('link', { name: 'Playground' })).toBeInTheDocument();
   expect(within(nav).queryByRole('link', { name: 'Tasks' })).not.toBeInTheDocument();
+  expect(screen.queryByRole('link', { name: /^Account/ })).not.toBeInTheDocument();
 });

@@ -43,6 +43,7 @@ describe('header', () => {
     expect(await screen.findByText('Ada Lovelace')).toBeInTheDocument();
     expect(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Tasks' })).toBeVisible();
     expect(screen.getByText(/Signed in as/)).toHaveClass('visually-hidden');
+    expect(screen.getByRole('link', { name: 'Account. Signed in as Ada Lovelace' })).toHaveAttribute('href', '/account');
 
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(navigate).toHaveBeenCalledWith('signed-out'));

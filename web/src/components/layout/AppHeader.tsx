@@ -43,10 +43,12 @@ export function AppHeader() {
         <div className="user-area">
           {status === 'signed-in' && user ? (
             <>
-              <span className="user-name" title={user.email}>
-                <span className="visually-hidden">Signed in as </span>
-                {user.name}
-              </span>
+              {/* The name is the way to the account page: no extra control in a header that has to
+                  fit a 360 px phone next to a long name. */}
+              <Link href="/account" className="user-name user-link" title={user.email} aria-current={current('/account')}>
+                <span className="visually-hidden">Account. Signed in as </span>
+                <span>{user.name}</span>
+              </Link>
               <button type="button" className="button button--small" onClick={onSignOut} disabled={busy}>
                 {busy ? 'Signing out…' : 'Sign out'}
               </button>

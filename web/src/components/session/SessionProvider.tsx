@@ -15,7 +15,8 @@ import { createUrqlClient } from '../../lib/urql/client';
 
 /** 'leaving': the session ended and the browser is on its way to /sign-in; show nothing of it. */
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unreachable' | 'leaving';
-export type LeaveReason = 'signed-out' | 'expired';
+/** Why the browser is sent to /sign-in; the sign-in page says it in words (SignInForm). */
+export type LeaveReason = 'signed-out' | 'expired' | 'deleted';
 
 export interface SessionContextValue {
   status: SessionStatus;
@@ -25,6 +26,11 @@ export interface SessionContextValue {
   signOut: () => Promise<string | null>;
   /** Re-reads the session (after sign-in, or to retry when the server was unreachable). */
   refresh: () => Promise<void>;
+  /**
+   * Ends a session the server has already ended (the account was deleted): drops the cookie (best
+   * effort) and the token, then loads /sign-in with the reason.
+   */
+  leaveAfter: (reason: LeaveReason) => Promise<void>;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
@@ -111,6 +117,15 @@ export function SessionProvider({
     return null;
   }, [tokens, leave]);
 
+  const leaveAfter = useCallback(
+    async (reason: LeaveReason) => {
+      await authClient.signOut().catch(() => undefined);
+      tokens.clear();
+      leave(reason);
+    },
+    [tokens, leave],
+  );
+
   const { refetch } = session;
   const refresh = useCallback(() => refetch(), [refetch]);
 
@@ -125,8 +140,8 @@ export function SessionProvider({
           : 'signed-out';
 
   const value = useMemo<SessionContextValue>(
-    () => ({ status, user: left ? null : user, tokens, signOut, refresh }),
-    [status, user, left, tokens, signOut, refresh],
+    () => ({ status, user: left ? null : user, tokens, signOut, refresh, leaveAfter }),
+    [status, user, left, tokens, signOut, refresh, leaveAfter],
   );
 
   return (

@@ -1,0 +1,32 @@
+// Dates and event names on the account page, in the browser's language.
+
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : DATE_TIME.format(date);
+}
+
+const EVENT_NAMES: Record<string, string> = {
+  SIGN_IN: 'Signed in',
+  SIGN_IN_FAILED: 'Failed sign-in attempt',
+  NEW_DEVICE: 'Signed in from a new device',
+  SIGNED_OUT: 'Signed out',
+  PASSWORD_CHANGED: 'Password changed',
+  PASSWORD_RESET_REQUESTED: 'Password reset requested',
+  PASSWORD_RESET: 'Password reset',
+  EMAIL_CHANGE_REQUESTED: 'Email change requested',
+  EMAIL_CHANGED: 'Email address changed',
+  EMAIL_VERIFIED: 'Email address verified',
+  SESSION_REVOKED: 'Session signed out from another device',
+  ACCOUNT_DELETED: 'Account deleted',
+};
+
+/** "SIGN_IN", "sign_in" or "sign-in" → "Signed in"; an unknown type in plain words. */
+export function describeEventType(type: string): string {
+  const key = type.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  const known = EVENT_NAMES[key];
+  if (known) return known;
+  const words = key.toLowerCase().replace(/_/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
