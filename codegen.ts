@@ -18,6 +18,7 @@ const config: CodegenConfig = {
           Task: '../../domain/tasks/task.types.js#TaskRecord',
           User: '../../domain/users/user.types.js#UserRecord',
           TaskPage: '../../domain/tasks/task.types.js#TaskPageRecord',
+          TaskEvent: '../../domain/tasks/task-events.js#TaskEventRecord',
         },
         scalars: { DateTime: { input: 'string', output: 'Date | string' } },
       },

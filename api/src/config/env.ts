@@ -43,6 +43,12 @@ const EnvSchema = Type.Object({
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
   HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^([1-9]|[1-5][0-9]|6[0-4])$' })),
   HEAP_GROWING_PERCENT: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,2})$' })),
+  WS_MAX_CONNECTIONS_PER_IP: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  WS_MAX_CONNECTIONS_PER_USER: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+  WS_MAX_SUBSCRIPTIONS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+  WS_MAX_MESSAGE_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{2,7}$' })),
+  WS_MAX_BUFFERED_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{3,9}$' })),
+  WS_KEEPALIVE_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,3})$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
@@ -94,6 +100,23 @@ export interface Config {
    * successor instead of revoking the session (two tabs, a retried request); 0 = never.
    */
   refreshReuseIntervalSeconds: number;
+  /** GraphQL subscriptions over WebSocket (graphql/subscriptions.ts). */
+  websocket: WebSocketLimits;
+}
+
+export interface WebSocketLimits {
+  /** Open sockets from one client address (WS_MAX_CONNECTIONS_PER_IP). */
+  connectionsPerIp: number;
+  /** Open authenticated sockets of one user (WS_MAX_CONNECTIONS_PER_USER). */
+  connectionsPerUser: number;
+  /** Active subscriptions on one socket (WS_MAX_SUBSCRIPTIONS). */
+  subscriptionsPerConnection: number;
+  /** Largest message a client may send; a bigger one closes the socket with 1009 (WS_MAX_MESSAGE_BYTES). */
+  maxMessageBytes: number;
+  /** Bytes queued to one socket before it is closed as too slow (WS_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+  /** Ping interval; a socket that has not answered the previous ping by then is dropped; 0 = off (WS_KEEPALIVE_SECONDS). */
+  keepAliveSeconds: number;
 }
 
 export interface GraphqlTooling {
@@ -212,6 +235,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     heapGrowingPercent: Number(raw.HEAP_GROWING_PERCENT ?? 100),
     hashConcurrency: Number(raw.HASH_CONCURRENCY ?? 1),
     refreshReuseIntervalSeconds: Number(raw.REFRESH_REUSE_INTERVAL ?? 10),
+    websocket: {
+      connectionsPerIp: Number(raw.WS_MAX_CONNECTIONS_PER_IP ?? 100),
+      connectionsPerUser: Number(raw.WS_MAX_CONNECTIONS_PER_USER ?? 20),
+      subscriptionsPerConnection: Number(raw.WS_MAX_SUBSCRIPTIONS ?? 10),
+      maxMessageBytes: Number(raw.WS_MAX_MESSAGE_BYTES ?? 64 * 1024),
+      maxBufferedBytes: Number(raw.WS_MAX_BUFFERED_BYTES ?? 1024 * 1024),
+      keepAliveSeconds: Number(raw.WS_KEEPALIVE_SECONDS ?? 30),
+    },
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),

@@ -14,6 +14,7 @@ import type { GraphQLContext } from './context.js';
 import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors, withoutSuggestions } from './errors.js';
 import { isIntrospectionOnly, operationCost } from './cost.js';
 import type { JitExecutor } from './jit.js';
+import type { SubscriptionServer } from './subscriptions.js';
 import type { GraphqlTooling } from '../config/env.js';
 import { GraphQLError } from 'graphql';
 
@@ -25,6 +26,8 @@ export interface GraphQLOptions {
   playground: GraphqlTooling;
   /** Runs the operations (graphql/jit.ts); its schema is the graph. */
   executor: JitExecutor;
+  /** Subscriptions over WebSocket on GET /graphql (graphql/subscriptions.ts; @fastify/websocket registered first). */
+  subscriptions?: SubscriptionServer;
 }
 
 /**
@@ -79,6 +82,11 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
           return {
             async didResolveOperation({ document, request, operation }) {
               if (!operation) return;
+              if (operation.operation === 'subscription') {
+                throw new GraphQLError('Subscriptions are served over WebSocket: the graphql-ws protocol at this same URL (see the README).', {
+                  extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+                });
+              }
               const cost = operationCost(document, operation, request.variables ?? {});
               const schemaOnly = opts.playground.introspection && isIntrospectionOnly(document, operation);
               const limit = schemaOnly ? GRAPHQL_LIMITS.introspectionCost : GRAPHQL_LIMITS.cost;
@@ -111,15 +119,20 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
       users: opts.users,
     }),
   });
+  // Every answer is per-viewer: never stored by a browser or an intermediary cache.
+  const noStore = (_request: unknown, reply: { header(name: string, value: string): unknown }, done: () => void) => {
+    reply.header('cache-control', 'no-store');
+    done();
+  };
+  app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', onRequest: noStore, handler, schema: { hide: true } as object });
+  // GET: queries over HTTP, and the WebSocket upgrade for subscriptions (@fastify/websocket routes by the Upgrade header).
+  const subscriptions = opts.subscriptions;
   app.route({
-    method: ['GET', 'POST', 'OPTIONS'],
+    method: 'GET',
     url: '/graphql',
-    // Every answer is per-viewer: never stored by a browser or an intermediary cache.
-    onRequest: (_request, reply, done) => {
-      reply.header('cache-control', 'no-store');
-      done();
-    },
+    onRequest: subscriptions ? [noStore, subscriptions.guard] : noStore,
     handler,
+    ...(subscriptions ? { wsHandler: subscriptions.handle } : {}),
     schema: { hide: true } as object,
   });
 }

@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { TaskRecord, TaskPageRecord } from '../../domain/tasks/task.types.js';
 import type { UserRecord } from '../../domain/users/user.types.js';
+import type { TaskEventRecord } from '../../domain/tasks/task-events.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -92,6 +93,16 @@ export type Role =
   | 'ADMIN'
   | 'USER';
 
+/**
+ * Served over WebSocket only (graphql-ws protocol, the `graphql-transport-ws` subprotocol) at
+ * /graphql; authenticate in connection_init: {"authorization": "Bearer <access token>"}.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every change to the caller's tasks, from any client, from now on. */
+  taskEvents: TaskEvent;
+};
+
 export type Task = {
   __typename?: 'Task';
   completed: Scalars['Boolean']['output'];
@@ -103,6 +114,20 @@ export type Task = {
   /** Optimistic-locking version; pass it as updateTask's expectedVersion. */
   version: Scalars['Int']['output'];
 };
+
+/** A change to one of the caller's tasks, pushed after it is committed. */
+export type TaskEvent = {
+  __typename?: 'TaskEvent';
+  /** The task as committed; null when DELETED. */
+  task?: Maybe<Task>;
+  taskId: Scalars['ID']['output'];
+  type: TaskEventType;
+};
+
+export type TaskEventType =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
 
 export type TaskPage = {
   __typename?: 'TaskPage';
@@ -214,7 +239,10 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Task: ResolverTypeWrapper<TaskRecord>;
+  TaskEvent: ResolverTypeWrapper<TaskEventRecord>;
+  TaskEventType: TaskEventType;
   TaskPage: ResolverTypeWrapper<TaskPageRecord>;
   TaskStatus: TaskStatus;
   UpdateTaskInput: UpdateTaskInput;
@@ -232,7 +260,9 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   Task: TaskRecord;
+  TaskEvent: TaskEventRecord;
   TaskPage: TaskPageRecord;
   UpdateTaskInput: UpdateTaskInput;
   User: UserRecord;
@@ -271,6 +301,10 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   tasks?: Resolver<ResolversTypes['TaskPage'], ParentType, ContextType, RequireFields<QueryTasksArgs, 'first' | 'status'>>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  taskEvents?: SubscriptionResolver<ResolversTypes['TaskEvent'], "taskEvents", ParentType, ContextType>;
+};
+
 export type TaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
   completed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -279,6 +313,12 @@ export type TaskResolvers<ContextType = GraphQLContext, ParentType extends Resol
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskEvent'] = ResolversParentTypes['TaskEvent']> = {
+  task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
+  taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['TaskEventType'], ParentType, ContextType>;
 };
 
 export type TaskPageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskPage'] = ResolversParentTypes['TaskPage']> = {
@@ -299,7 +339,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
+  TaskEvent?: TaskEventResolvers<ContextType>;
   TaskPage?: TaskPageResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };

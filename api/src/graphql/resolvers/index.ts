@@ -2,6 +2,7 @@
 // no resolver takes an owner id from its arguments.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { AppError } from '../../domain/errors.js';
+import type { TaskEvent } from '../../domain/tasks/task-events.js';
 import { PAGE_DEFAULT, type TaskPatch } from '../../domain/tasks/task.types.js';
 import type { Resolvers } from '../__generated__/resolvers.js';
 import { viewerOf } from '../context.js';
@@ -63,6 +64,13 @@ export const resolvers: Resolvers = {
     deleteTask: async (_root, { id }, ctx) => {
       await ctx.tasks.delete(viewerOf(ctx), id);
       return id;
+    },
+  },
+  Subscription: {
+    taskEvents: {
+      // The stream is the viewer's own: the service picks the channel from the verified identity.
+      subscribe: (_root, _args, ctx) => ctx.tasks.watch(viewerOf(ctx)) as never,
+      resolve: (event: TaskEvent) => event,
     },
   },
   TaskPage: {
