@@ -145,6 +145,18 @@ describe.each(DATABASES)('GraphQL subscriptions over WebSocket, on %s', (kind) =
     expect([c1.code, c2.code]).toEqual([4401, 4401]);
   });
 
+  it('closes the socket with 4401 when its session is refreshed (the refresh replaces the session); the new token connects', async () => {
+    const a = await api.registerUser('Ada');
+    const before = await live(a.accessToken);
+    const refreshed = await api.request('POST', '/api/auth/refresh', { body: { refreshToken: a.refreshToken } });
+    expect(refreshed.status, refreshed.text).toBe(200);
+    const closed = await Promise.race([before.closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not closed within 1 s')), 1_000))]);
+    expect(closed.code).toBe(4401);
+    const after = await live(refreshed.body.accessToken);
+    const fresh = { ...a, accessToken: refreshed.body.accessToken as string };
+    await untilSubscribed(after, () => createRest(fresh));
+  });
+
   it('refuses an upgrade from a foreign Origin with 403 before the socket exists; allows the API’s own origin and none', async () => {
     const foreign = await openSocket(url, { origin: 'https://evil.example' });
     expect('refused' in foreign && foreign.refused.status).toBe(403);
@@ -270,6 +282,35 @@ describe.each(DATABASES)('GraphQL subscriptions over WebSocket, on %s', (kind) =
 });
 
 describe.each(DATABASES)('socket lifetime, on %s', (kind) => {
+  it('refuses an upgrade past WS_MAX_CONNECTIONS_PER_IP with 429, and drops a socket that stops answering pings', async () => {
+    const api = await startApi(kind, { WS_MAX_CONNECTIONS_PER_IP: '2', WS_KEEPALIVE_SECONDS: '1' });
+    const url = wsUrl(api.url);
+    try {
+      const a = await api.registerUser();
+      const first = await authedSocket(url, a.accessToken);
+      // This one answers no ping (ws answers them by itself unless told not to).
+      const mute = await openSocket(url, { autoPong: false });
+      if (!('socket' in mute)) throw new Error('refused');
+      const third = await openSocket(url);
+      expect('refused' in third && third.refused.status).toBe(429);
+      if ('refused' in third) {
+        expect(JSON.parse(third.refused.body)).toEqual({ error: { code: 'RATE_LIMITED', message: 'At most 2 WebSocket connections per client address.', requestId: expect.any(String) } });
+        expect(third.refused.headers['retry-after']).toBe('5');
+      }
+      // The silent socket is dropped after one unanswered ping (≈ 2 intervals); the answering one stays.
+      const dropped = await closeOf(mute.socket, 5_000, 'unanswered pings').closed;
+      expect(dropped.code).toBe(1006);
+      expect(first.readyState).toBe(first.OPEN);
+      // Its place is free again.
+      const again = await openSocket(url);
+      expect('socket' in again).toBe(true);
+      if ('socket' in again) again.socket.close();
+      first.close();
+    } finally {
+      await api.close();
+    }
+  });
+
   it('closes the socket with 4401 when its access token expires', async () => {
     const api = await startApi(kind, { ACCESS_TOKEN_TTL: '2' });
     try {

@@ -40,11 +40,12 @@ export function closeOf(socket: WebSocket, ms: number, what = 'socket close'): {
 /** A bare socket speaking graphql-transport-ws; resolves once open (or with the HTTP refusal). */
 export async function openSocket(
   url: string,
-  options: { origin?: string; headers?: Record<string, string>; protocol?: string } = {},
+  options: { origin?: string; headers?: Record<string, string>; protocol?: string; autoPong?: boolean } = {},
 ): Promise<{ socket: WebSocket } | { refused: { status: number; headers: Record<string, string | string[] | undefined>; body: string } }> {
   const socket = new WebSocket(url, options.protocol ?? 'graphql-transport-ws', {
     ...(options.origin ? { origin: options.origin } : {}),
     headers: options.headers,
+    autoPong: options.autoPong ?? true,
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('socket: neither open nor refused within 5 s')), 5_000);
