@@ -220,6 +220,9 @@ describe.concurrent('configuration through the real entrypoint', () => {
     expect(tasks[0]!.req.headers?.authorization ?? '[redacted]').toBe('[redacted]'); // ...never the credential
     expect(prodLines.some((l) => l.msg === 'request completed' && typeof l.responseTime === 'number')).toBe(true);
     expect(prod.stdout()).not.toContain('header-credential-1234');
+    const reset = prodLines.find((l) => l.msg === 'incoming request' && String(l.req?.url).startsWith('/api/auth/reset-password/'));
+    expect(reset?.req.url).toBe('/api/auth/reset-password/x?token=[redacted]&callbackURL=/ok'); // a link's token never reaches the log
+    expect(prod.stdout()).not.toContain('query-credential-5678');
 
     dev.child.kill('SIGTERM');
     prod.child.kill('SIGTERM');

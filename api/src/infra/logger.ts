@@ -17,13 +17,31 @@ export function isPrettyLog(config: Pick<Config, 'env'>): boolean {
   return config.env === 'development';
 }
 
+/**
+ * Fastify's request serializer (method, url, host, remote address and port), with credential-like
+ * query values redacted from the url: a reset or verification link followed to the API must not
+ * leave its token in the production log.
+ */
+const SERIALIZERS = {
+  req(request: FastifyRequest) {
+    return {
+      method: request.method,
+      url: loggableUrl(request.url),
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket?.remotePort,
+    };
+  },
+};
+
 export async function loggerOptions(config: Pick<Config, 'env' | 'logLevel'>): Promise<FastifyServerOptions['logger']> {
-  if (!isPrettyLog(config)) return { level: config.logLevel, redact: REDACT };
+  if (!isPrettyLog(config)) return { level: config.logLevel, redact: REDACT, serializers: SERIALIZERS };
   // Loaded only here: production and test never load the formatter.
   const { default: pretty } = await import('pino-pretty');
   return {
     level: config.logLevel,
     redact: REDACT,
+    serializers: SERIALIZERS,
     // A stream in this thread rather than a worker-thread transport: nothing to resolve at run time
     // (the esbuild bundle keeps packages external), and synchronous, so the last lines before an
     // exit are not lost. Colours follow the terminal (FORCE_COLOR / NO_COLOR are honoured).
