@@ -311,6 +311,45 @@ describe.each(DATABASES)('socket lifetime, on %s', (kind) => {
     }
   });
 
+  it('closes a socket whose client stops reading once WS_MAX_BUFFERED_BYTES wait for it, instead of buffering on', async () => {
+    const api = await startApi(kind, { WS_MAX_BUFFERED_BYTES: '65536', WS_MAX_CONNECTIONS_PER_USER: '1' });
+    const url = wsUrl(api.url);
+    try {
+      const a = await api.registerUser();
+      const slow = await authedSocket(url, a.accessToken);
+      // Ten subscriptions, each selecting the 2,000-character description 14 times: ≈ 280 KB per write.
+      const fat = `subscription { taskEvents { task { ${Array.from({ length: 14 }, (_, i) => `d${i}: description`).join(' ')} } } }`;
+      for (let id = 1; id <= 10; id++) slow.send(JSON.stringify({ id: String(id), type: 'subscribe', payload: { query: fat } }));
+      // The client reads nothing more: the server's writes pile up in the kernel, then in its own buffer.
+      (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+      // While the slow socket is open, it holds the user's only place (4429 for a second one);
+      // once the server has dropped it, a second socket is acknowledged.
+      const secondSocketAccepted = async () => {
+        const opened = await openSocket(url);
+        if (!('socket' in opened)) return false;
+        const reply = closeOf(opened.socket, 3_000);
+        const message = nextMessage(opened.socket).catch(() => null);
+        opened.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${a.accessToken}` } }));
+        const first = await Promise.race([message, reply.closed]);
+        opened.socket.close();
+        return (first as { type?: string } | null)?.type === 'connection_ack';
+      };
+      expect(await secondSocketAccepted()).toBe(false);
+      const description = 'x'.repeat(2000);
+      let writes = 0;
+      while (writes < 600) {
+        writes += 5;
+        await Promise.all(Array.from({ length: 5 }, () => api.request('POST', '/api/tasks', { token: a.accessToken, body: { title: 'bulk', description } })));
+        if (await secondSocketAccepted()) break;
+      }
+      // Past the bound the server sends it nothing more; the kernel's buffers took the first few MB.
+      console.info(`[${kind}] the slow consumer was dropped after ${writes} writes (closed past the bound, dropped a second later)`);
+      expect(writes).toBeLessThan(600);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('closes the socket with 4401 when its access token expires', async () => {
     const api = await startApi(kind, { ACCESS_TOKEN_TTL: '2' });
     try {

@@ -189,6 +189,7 @@ export class SubscriptionServer {
           socket.send(data);
           if (socket.bufferedAmount > limits.maxBufferedBytes) {
             request.log.warn({ event: 'ws_slow_consumer', buffered: socket.bufferedAmount }, 'WebSocket closed: it does not read what it is sent');
+            // The close frame queues behind what the client has not read: it gets a second to take it.
             closeSocket(socket, WS_CLOSE.TRY_AGAIN_LATER, 'Too slow: messages were not read');
             setTimeout(() => socket.terminate(), 1_000).unref();
           }
