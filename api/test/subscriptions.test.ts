@@ -350,6 +350,41 @@ describe.each(DATABASES)('socket lifetime, on %s', (kind) => {
     }
   });
 
+  it('counts the upgrade and every subscribe against RATE_LIMIT_API, as HTTP requests are', async () => {
+    const api = await startApi(kind, { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_API: '3/60' });
+    const url = wsUrl(api.url);
+    try {
+      const a = await api.registerUser();
+      // The upgrade is request 1 of the address; each subscribe counts for the address and the user.
+      const socket = await authedSocket(url, a.accessToken);
+      const replies: any[] = [];
+      socket.on('message', (data) => replies.push(JSON.parse(String(data))));
+      const answered = (id: string) =>
+        new Promise<any>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no answer to ${id}`)), 3_000);
+          const check = () => {
+            const found = replies.find((m) => m.id === id && (m.type === 'error' || m.type === 'next'));
+            if (!found) return;
+            clearTimeout(timer);
+            socket.off('message', check);
+            resolve(found);
+          };
+          socket.on('message', check);
+          check();
+        });
+      for (const id of ['1', '2']) socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription { taskEvents { taskId } }' } }));
+      socket.send(JSON.stringify({ id: '3', type: 'subscribe', payload: { query: 'subscription { taskEvents { taskId } }' } }));
+      const third = await answered('3');
+      expect(third).toEqual({ id: '3', type: 'error', payload: [{ message: expect.stringMatching(/^Too many attempts; retry in \d+ s\.$/), extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number), requestId: expect.any(String) } }] });
+      // The address's budget is spent: the next upgrade is refused before the socket exists.
+      const refused = await openSocket(url);
+      expect('refused' in refused && refused.refused.status).toBe(429);
+      socket.close();
+    } finally {
+      await api.close();
+    }
+  });
+
   it('closes the socket with 4401 when its access token expires', async () => {
     const api = await startApi(kind, { ACCESS_TOKEN_TTL: '2' });
     try {

@@ -316,7 +316,8 @@ export class SubscriptionServer {
 
   /** The error as POST /graphql would show it (graphql/errors.ts), with the upgrade request's id. */
   private format(ctx: Ctx, error: GraphQLError) {
-    const out = formatError(error.toJSON(), error);
+    // RATE_LIMITED is answered before GraphQL over HTTP (REST shape); here it is this server's own refusal.
+    const out = error.extensions?.code === 'RATE_LIMITED' ? error.toJSON() : formatError(error.toJSON(), error);
     const requestId = String(ctx.extra.request.id);
     if (out.extensions?.code === 'INTERNAL_SERVER_ERROR') ctx.extra.request.log.error({ err: error.originalError ?? error }, 'graphql subscription error');
     return {
