@@ -99,7 +99,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Task events and revocation announcements: in process, or across instances through Redis pub/sub
   // (docs/decisions/019-live-update-bus.md).
   const bus: EventBus = redis
-    ? new RedisEventBus(redis, subscriberConnection(redis), app.log)
+    ? new RedisEventBus(redis, subscriberConnection(redis, app.log), app.log)
     : new MemoryEventBus((error) => app.log.error({ err: error }, 'event handler failed'));
   app.addHook('onClose', async () => {
     await bus.close();

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+import { WATCHDOG_INTERVAL_MS } from './redis.js';
 
 export interface BusSubscription {
   /** Resolves once messages published from now on, on any instance, reach the handler. */
@@ -161,10 +162,39 @@ export class RedisEventBus implements EventBus {
   }
 }
 
-/** The subscriber connection for RedisEventBus: queues SUBSCRIBEs while (re)connecting and re-subscribes after. */
-export function subscriberConnection(publisher: Redis): Redis {
+/**
+ * The subscriber connection for RedisEventBus: queues SUBSCRIBEs while (re)connecting and
+ * re-subscribes after. Like the command connection (infra/redis.ts), a watchdog PINGs it (PING is
+ * allowed in subscriber mode) and drops it when the PING is not answered in time, so a connection
+ * that went silent — and with it every event from other instances — is replaced.
+ */
+export function subscriberConnection(publisher: Redis, log: FastifyBaseLogger): Redis {
   const subscriber = publisher.duplicate({ enableOfflineQueue: true, autoResubscribe: true, maxRetriesPerRequest: null, commandTimeout: undefined });
   // Errors are reported by the publisher's connection (infra/redis.ts); this one just reconnects.
   subscriber.on('error', () => {});
+  let pinging = false;
+  const watchdog = setInterval(() => {
+    if (pinging || subscriber.status !== 'ready') return;
+    pinging = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('PING timed out')), WATCHDOG_TIMEOUT_MS);
+    });
+    Promise.race([subscriber.ping(), timeout])
+      .catch((error: Error) => {
+        if (subscriber.status !== 'ready') return;
+        log.warn({ err: { message: error.message } }, 'redis subscriber did not answer PING; reconnecting');
+        subscriber.disconnect(true);
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        pinging = false;
+      });
+  }, WATCHDOG_INTERVAL_MS);
+  watchdog.unref();
+  subscriber.on('end', () => clearInterval(watchdog));
   return subscriber;
 }
+
+/** The subscriber's PING budget (the command connection's commandTimeout). */
+const WATCHDOG_TIMEOUT_MS = 1_000;
