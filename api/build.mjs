@@ -7,7 +7,8 @@
 //   node_modules exactly as under tsx.
 // - The output sits at dist/src/, the same depth as src/config/ and src/auth/ under api/, so the
 //   `import.meta.url`-relative paths in the sources still resolve once inlined into the bundle:
-//   `../../..` from config/env.ts (the repository root: schema.graphql, .data) and
+//   `../../..` from config/env.ts (the repository root: .data) and from graphql/schema.ts
+//   (schema.graphql), and
 //   `../../package.json` from plugins/openapi.ts. auth/passwords.ts starts the worker
 //   `./password-strength.worker.mjs` next to its own module, which in the bundle is dist/src/: that
 //   file (plain JavaScript) is copied there.

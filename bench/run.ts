@@ -33,13 +33,12 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { FromWorker, LoadResult, LoadSpec, ToWorker } from './load-worker.js';
-import { cpuSecondsOf, forkTs, killAllNow, rssOf, startProcess, stopAll, stopProcess, waitForHttp, type Proc } from './procs.js';
+import { cpuSeconds, freePort, killAllNow, rssBytes, startProcess, stopAll, stopProcess, waitForHttp, type Proc } from '../scripts/lib/procs.mjs';
 import { renderMarkdown, renderTable, summarize, type DbRun, type Report, type RoundSample } from './report.js';
 import { SCENARIOS, baseName, type Target, checkResponse, makeRequest, scenario, type BenchData, type BenchUser } from './scenarios.js';
 import { BIG_EMAIL, PASSWORD, loginUsers, openSql, registerUsers, seedTasks } from './seed.js';
@@ -176,17 +175,6 @@ function parseArgs(argv: string[]): Options {
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   let nproc = os.availableParallelism();
@@ -235,14 +223,21 @@ class LoadWorker {
       if (m.t === 'error') p.reject(new Error(`load worker: ${m.message}`));
       else p.resolve(m);
     });
-    void proc.exited.then((code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`load worker exited (${code})`));
+    void proc.exited.then(({ code, signal }) => {
+      for (const p of this.pending.values()) p.reject(new Error(`load worker exited (${code ?? signal})`));
       this.pending.clear();
     });
   }
 
   static async start(): Promise<LoadWorker> {
-    const proc = forkTs('load-worker', path.join(BENCH_DIR, 'load-worker.ts'), { cwd: REPO_ROOT });
+    const proc = startProcess({
+      name: 'load-worker',
+      command: path.join(BENCH_DIR, 'load-worker.ts'),
+      ipc: true,
+      execArgv: ['--import', 'tsx'],
+      cwd: REPO_ROOT,
+      output: 'inherit',
+    });
     const worker = new LoadWorker(proc);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('load worker did not start in 30 s')), 30_000);
@@ -338,6 +333,14 @@ async function prepareDb(kind: DbKind, opts: Options, tmp: string): Promise<DbTa
   return { kind, databaseUrl: url.toString(), cleanup };
 }
 
+/**
+ * The environment every server the bench starts begins with: what Node needs, in production mode,
+ * and nothing else from this shell (no API configuration leaks into a measurement).
+ */
+function childBaseEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_ENV: 'production' };
+}
+
 interface ApiHandle {
   proc: Proc;
   base: string;
@@ -356,10 +359,7 @@ async function startApi(
 ): Promise<ApiHandle> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    NODE_ENV: 'production',
+    ...childBaseEnv(),
     HOST: '127.0.0.1',
     PORT: String(port),
     BETTER_AUTH_SECRET: secret,
@@ -382,13 +382,16 @@ async function startApi(
   };
   const logFile = path.join(tmp, `api-${target.kind}-${label}.log`);
   const started = performance.now();
-  const proc = startProcess(`api(${target.kind}, ${label})`, process.execPath, [...productionNodeFlags(as.root, as.entry), ...opts.apiNodeArgs, ...(/\.[cm]?js$/.test(as.entry) ? [] : ['--import', 'tsx']), as.entry], {
+  const proc = startProcess({
+    name: `api(${target.kind}, ${label})`,
+    command: process.execPath,
+    args: [...productionNodeFlags(as.root, as.entry), ...opts.apiNodeArgs, ...(/\.[cm]?js$/.test(as.entry) ? [] : ['--import', 'tsx']), as.entry],
     cwd: as.root,
     env,
-    logFile,
+    output: { file: logFile },
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/healthz`, proc, 120_000);
+  await waitForHttp(`${base}/healthz`, { proc, timeoutMs: 120_000, intervalMs: 25 });
   const startMs = performance.now() - started;
   let selfReportedMs: number | null = null;
   const m = /ready in (\d+) ms/.exec(readFileSync(logFile, 'utf8'));
@@ -400,20 +403,20 @@ async function startApi(
 async function startFloor(target: DbTarget, tmp: string): Promise<{ proc: Proc; base: string }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    NODE_ENV: 'production',
+    ...childBaseEnv(),
     FLOOR_PORT: String(port),
     ...(target.databaseUrl ? { FLOOR_DATABASE_URL: target.databaseUrl } : { FLOOR_PGLITE_DIR: target.floorPgliteDir }),
   };
-  const proc = startProcess(`floor(${target.kind})`, process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'floor-server.ts')], {
+  const proc = startProcess({
+    name: `floor(${target.kind})`,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(BENCH_DIR, 'floor-server.ts')],
     cwd: REPO_ROOT,
     env,
-    logFile: path.join(tmp, `floor-${target.kind}.log`),
+    output: { file: path.join(tmp, `floor-${target.kind}.log`) },
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/healthz`, proc, 60_000);
+  await waitForHttp(`${base}/healthz`, { proc, timeoutMs: 60_000, intervalMs: 25 });
   return { proc, base };
 }
 
@@ -600,19 +603,19 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
       log(`  round ${round}/${opts.rounds}`);
       for (const name of orderFor(round)) {
         const pid = pids[targetOf(name)];
-        let peak = rssOf(pid) ?? 0;
+        let peak = rssBytes(pid) ?? 0;
         const sampler = setInterval(() => {
-          const r = rssOf(pid);
+          const r = rssBytes(pid);
           if (r !== null && r > peak) peak = r;
         }, 200);
         let results: LoadResult[];
-        const cpuBefore = cpuSecondsOf(pid);
+        const cpuBefore = cpuSeconds(pid);
         try {
           results = await worker.run(specsFor(name, opts.duration));
         } finally {
           clearInterval(sampler);
         }
-        const cpuAfter = cpuSecondsOf(pid);
+        const cpuAfter = cpuSeconds(pid);
         const [main, background] = results as [LoadResult, LoadResult | undefined];
         const served = main.ok + main.non2xx + (background ? background.ok + background.non2xx : 0);
         const cpuUsPerRequest =
@@ -636,8 +639,8 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
         );
         await settle(name);
       }
-      run.rssAfterRound.push(rssOf(pids.api) ?? 0);
-      run.floorRssAfterRound.push(rssOf(pids.floor) ?? 0);
+      run.rssAfterRound.push(rssBytes(pids.api) ?? 0);
+      run.floorRssAfterRound.push(rssBytes(pids.floor) ?? 0);
     }
     run.loadavgAfter = loadavg();
     return run;

@@ -2,12 +2,12 @@
 // environment as `npm start`. Ctrl-C stops both.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { exitIfPortsBusy, runTogether, servicePorts } from './lib/orchestrate.mjs';
+import { exitIfServicePortsBusy, runTogether, servicePorts } from './lib/orchestrate.mjs';
 import { REPO_ROOT, WEB_DIR } from './lib/web-build.mjs';
 
 const urls = servicePorts();
 
-await exitIfPortsBusy(urls, 'dev');
+await exitIfServicePortsBusy(urls, 'dev');
 
 // The API's own "dev" script when it has one; otherwise tsx in watch mode on its entry point.
 const apiScripts = JSON.parse(readFileSync(path.join(REPO_ROOT, 'api', 'package.json'), 'utf8')).scripts ?? {};

@@ -8,13 +8,12 @@
 // better-auth's base URL and the JWT iss/aud); everything else (DATA_DIR, DATABASE_URL, ...) is
 // passed to the API unchanged. The web app always builds and runs with NODE_ENV=production.
 import path from 'node:path';
-import { exitIfPortsBusy, runTogether, servicePorts } from './lib/orchestrate.mjs';
-import { startService } from './lib/processes.mjs';
+import { exitIfServicePortsBusy, runTogether, servicePorts, startService } from './lib/orchestrate.mjs';
 import { REPO_ROOT, WEB_DIR, buildWebIfNeeded } from './lib/web-build.mjs';
 
 const urls = servicePorts();
 
-await exitIfPortsBusy(urls, 'start');
+await exitIfServicePortsBusy(urls, 'start');
 
 // Children write to pipes: keep pino-pretty's and Next.js's colours when this is a colour terminal.
 const colour = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {};

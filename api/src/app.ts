@@ -16,7 +16,7 @@ import { SubscriptionServer } from './graphql/subscriptions.js';
 import { logController, loggerOptions } from './infra/logger.js';
 import { connectRedis, redisReady } from './infra/redis.js';
 import { MemoryCounterStore, RateLimiter, RedisCounterStore } from './infra/rate-limiter.js';
-import rateLimitsPlugin, { AuthLimits } from './plugins/rate-limits.js';
+import rateLimitsPlugin, { RateLimitPolicy } from './plugins/rate-limits.js';
 import securityPlugin from './plugins/security.js';
 import type { Config } from './config/env.js';
 import { resolveAuthSecret } from './config/secrets.js';
@@ -27,9 +27,9 @@ import { UserService } from './domain/users/user.service.js';
 import { JIT_MAX_COMPILED, JitExecutor } from './graphql/jit.js';
 import { graphqlPlugin } from './graphql/plugin.js';
 import { buildSchema } from './graphql/schema.js';
-import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors.js';
+import restErrorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './rest/rest-errors.js';
 import lifecyclePlugin from './plugins/lifecycle.js';
-import healthRoutes from './plugins/health.js';
+import healthRoutes from './rest/health.routes.js';
 import openapiPlugin from './plugins/openapi.js';
 import { validatorCompiler } from './plugins/validation.js';
 import viewerPlugin from './plugins/viewer.js';
@@ -63,7 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     requestIdHeader: false,
     routerOptions: { ignoreDuplicateSlashes: true, caseSensitive: true, maxParamLength: MAX_PARAM_LENGTH },
-    // Router and HTTP-parser refusals in the documented error shape (plugins/errors.ts).
+    // Router and HTTP-parser refusals in the documented error shape (rest/rest-errors.ts).
     frameworkErrors,
     clientErrorHandler,
     // plugins/lifecycle.ts answers requests that arrive while closing, in the documented shape.
@@ -155,7 +155,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
-  await app.register(errorsPlugin);
+  await app.register(restErrorsPlugin);
   await app.register(lifecyclePlugin);
   await app.register(securityPlugin, {
     corsOrigins: config.corsOrigins,
@@ -163,14 +163,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     https: config.publicUrl.startsWith('https://'),
   });
   await app.register(viewerPlugin, { tokens });
-  const rateLimits = new AuthLimits(limiter, config.rateLimits);
+  const rateLimits = new RateLimitPolicy(limiter, config.rateLimits);
   await app.register(rateLimitsPlugin, { limits: rateLimits });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-request-id', String(reply.request.id));
   });
 
   await app.register(openapiPlugin);
-  await app.register(healthRoutes, { orm, tokens });
+  await app.register(healthRoutes, {
+    pendingMigrations: async () => (await orm.getMigrator().getPendingMigrations()).length,
+    reloadKeys: () => tokens.reloadKeys(),
+  });
   await app.register(authRoutes, {
     auth,
     users,

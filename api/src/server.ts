@@ -46,7 +46,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || (error instanceof Error && /BETTER_AUTH_SECRET/.test(error.message))) {
+  if (error instanceof ConfigError) {
     console.error(error.message);
   } else {
     console.error('Taskgate API failed to start:', error);

@@ -3,6 +3,7 @@ import { executionAsyncId } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, TEST_ISSUER, startApi, type HttpResult, type TestApi, withoutRequestId } from './support/harness.js';
+import { detailFields, expectError } from './support/expect.js';
 import { sessionCookie } from './security/helpers.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -41,25 +42,6 @@ function expectTokenBody(res: HttpResult, user: { id?: string; email: string; na
   expect(res.body.user).toMatchObject({ email: user.email, name: user.name, ...(user.id ? { id: user.id } : {}) });
   expect(res.body.user.createdAt).toMatch(ISO);
   expect(res.headers.get('cache-control')).toBe('no-store');
-}
-
-function expectError(res: HttpResult, status: number, code: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(res.body.error.code).toBe(code);
-  expect(typeof res.body.error.message).toBe('string');
-  expect(res.body.error.message.length).toBeGreaterThan(0);
-}
-
-/** The fields named in a 400 VALIDATION_FAILED body. */
-function detailFields(res: HttpResult): string[] {
-  expectError(res, 400, 'VALIDATION_FAILED');
-  expect(Array.isArray(res.body.error.details)).toBe(true);
-  for (const d of res.body.error.details) {
-    expect(Object.keys(d).sort()).toEqual(['field', 'message']);
-    expect(d.message.length).toBeGreaterThan(0);
-  }
-  return [...new Set<string>(res.body.error.details.map((d: { field: string }) => d.field))].sort();
 }
 
 describe.each(DATABASES)('auth REST on %s', (kind) => {

@@ -1,18 +1,17 @@
 // The operator scripts: `npm run migrate:create` (an empty, listed migration) and `npm run seed`
 // (a demo user with tasks through better-auth and the task service; idempotent).
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { appendToIndex, createMigration, nextStamp, slug } from '../src/cli/migrate-create.js';
 import { loadConfig } from '../src/config/env.js';
+import { API_DIR, runScript } from './support/cli.js';
 import { freshDatabaseUrl } from './support/database.js';
 import { DATABASES, TEST_SECRET } from './support/harness.js';
 
-const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MIGRATIONS = path.join(API_DIR, 'src/db/migrations');
 
 describe('npm run migrate:create', () => {
@@ -21,10 +20,8 @@ describe('npm run migrate:create', () => {
     const api = JSON.parse(readFileSync(path.join(API_DIR, 'package.json'), 'utf8'));
     expect(root.scripts['migrate:create']).toMatch(/npm run migrate:create --workspace api/);
     expect(api.scripts['migrate:create']).toBe('tsx src/cli/migrate-create.ts');
-    for (const name of ['seed', 'soak']) {
-      expect(root.scripts[name]).toBe(`npm run ${name} --workspace api`);
-      expect(existsSync(path.join(API_DIR, api.scripts[name].replace(/^tsx /, '')))).toBe(true);
-    }
+    expect(root.scripts.seed).toBe('npm run seed --workspace api');
+    expect(existsSync(path.join(API_DIR, api.scripts.seed.replace(/^tsx /, '')))).toBe(true);
   });
 
   it('names migrations after the time, after the newest existing one', () => {
@@ -66,20 +63,8 @@ describe('npm run migrate:create', () => {
   });
 });
 
-function runSeed(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/seed.ts'], {
-      cwd: API_DIR,
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', BETTER_AUTH_SECRET: TEST_SECRET, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+const runSeed = (env: Record<string, string>) =>
+  runScript('src/cli/seed.ts', { NODE_ENV: 'development', LOG_LEVEL: 'silent', BETTER_AUTH_SECRET: TEST_SECRET, ...env });
 
 describe.each(DATABASES)('npm run seed on %s', (kind) => {
   it('creates the demo user with 12 tasks once, and can sign in with the printed password', { timeout: 240_000 }, async () => {

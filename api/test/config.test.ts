@@ -1,68 +1,39 @@
 // Configuration behaviour through the real entrypoint: `npx tsx src/server.ts` in a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { childEnv, freePort, killProcess, startProcess, type Proc } from '../../scripts/lib/procs.mjs';
+import { CONFIG_VARIABLES } from '../src/config/env.js';
+import { API_DIR } from './support/cli.js';
 /**
  * What `npx tsx` resolves to. Run directly rather than through npx: `npm exec` dies on SIGTERM without
  * passing it on (orphaning the server), while tsx relays it and exits with the server's own code.
  */
 const TSX = path.resolve(API_DIR, '..', 'node_modules', '.bin', 'tsx');
 
-/** Variables the server reads, removed from the inherited environment so each case sets its own. */
-const SERVER_VARS = [
-  'NODE_ENV', 'HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'DB_POOL_MAX', 'BETTER_AUTH_SECRET', 'PUBLIC_URL',
-  'JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL', 'TRUSTED_ORIGINS', 'GRAPHQL_INTROSPECTION', 'GRAPHQL_PLAYGROUND', 'LOG_LEVEL',
-  'REDIS_URL', 'CORS_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_ENABLED', 'RATE_LIMIT_LOGIN_IP', 'RATE_LIMIT_LOGIN_ACCOUNT',
-  'RATE_LIMIT_REGISTER_IP', 'RATE_LIMIT_API', 'TEST_DATABASE_URL', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'TEST',
-];
+/**
+ * Removed from the inherited environment so each case sets its own: every variable the server
+ * reads, and the test runner's markers.
+ */
+const SCRUB = [...CONFIG_VARIABLES, 'TEST_DATABASE_URL', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'TEST'];
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Run = Proc;
 
-const children: ChildProcess[] = [];
+const children: Run[] = [];
 const tempDirs: string[] = [];
 
 function startServer(env: Record<string, string>): Run {
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of SERVER_VARS) delete base[key];
   // Its own process group, so cleanup can reach the server under tsx too.
-  const child = spawn(TSX, ['src/server.ts'], { cwd: API_DIR, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
+  const run = startProcess({ name: 'server', command: TSX, args: ['src/server.ts'], cwd: API_DIR, env: childEnv(env, { scrub: SCRUB }), output: 'capture' });
+  children.push(run);
+  return run;
 }
 
 async function tempDataDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'taskgate-config-'));
   tempDirs.push(dir);
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string, run: Run): Promise<T> {
@@ -88,15 +59,7 @@ async function waitForLine(run: Run, pattern: RegExp, ms: number): Promise<strin
 }
 
 afterAll(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  await Promise.all(children.splice(0).map(killProcess));
   for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
@@ -107,10 +70,19 @@ describe.concurrent('configuration through the real entrypoint', () => {
     const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
-    expect(run.stderr()).toMatch(/BETTER_AUTH_SECRET/);
+    expect(run.stderr()).toMatch(/^\s*- BETTER_AUTH_SECRET: required when NODE_ENV=production/m);
     expect(run.stdout()).not.toMatch(/Taskgate API:/);
     // nothing was generated in its place
     await expect(stat(path.join(dataDir, 'auth-secret'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('lists the missing production secret with every other invalid variable', async () => {
+    const run = startServer({ NODE_ENV: 'production', PORT: 'abc', DATA_DIR: await tempDataDir() });
+    const { code } = await withTimeout(run.exited, 30_000, 'server exit', run);
+    expect(code).toBe(1);
+    expect(run.stderr()).toMatch(/^Invalid configuration:$/m);
+    expect(run.stderr()).toMatch(/^\s*- PORT: .*"abc"/m);
+    expect(run.stderr()).toMatch(/^\s*- BETTER_AUTH_SECRET: required when NODE_ENV=production/m);
   });
 
   it('exits 1 listing every invalid variable (PORT=abc, DATABASE_URL=mysql://x, GRAPHQL_JIT_AFTER=-1, HEAP_GROWING_PERCENT=1000, HASH_CONCURRENCY=0)', async () => {

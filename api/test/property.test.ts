@@ -490,7 +490,7 @@ describe('refusals before any route runs use the documented error shape', () => 
     const long = await api.request('GET', `/api/tasks/${'a'.repeat(101)}`, { token: user.accessToken });
     expect([long.status, long.body]).toEqual([
       400,
-      { error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'id', message: expect.any(String) }], requestId: REQUEST_ID } },
+      { error: { code: 'VALIDATION_FAILED', message: 'id: must be a UUID', details: [{ field: 'id', message: 'must be a UUID' }], requestId: REQUEST_ID } },
     ]);
     const huge = await api.request('PATCH', `/api/tasks/${'a'.repeat(1025)}`, { token: user.accessToken, body: { title: 'x' } });
     expect([huge.status, huge.body]).toEqual([

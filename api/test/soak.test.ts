@@ -1,42 +1,39 @@
-// The short soak in CI: `npm run soak` for 10 s against a real API child process in production
-// mode (embedded PGlite, and PostgreSQL when TEST_DATABASE_URL is set) must see zero 5xx, zero
-// failed requests, every kind of operation succeeding, and a clean exit of the server on SIGTERM.
-import { spawn } from 'node:child_process';
+// The short soak in CI: `npm run soak` (bench/soak.ts) for 10 s against a real API child process
+// in production mode (embedded PGlite, and PostgreSQL when TEST_DATABASE_URL is set) must see zero
+// 5xx, zero failed requests, every kind of operation succeeding, and a clean exit of the server on
+// SIGTERM.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { SoakSummary } from '../src/cli/soak.js';
+import type { SoakSummary } from '../../bench/soak.js';
+import { REPO_ROOT } from '../src/config/env.js';
+import { runScript } from './support/cli.js';
 import { freshDatabaseUrl } from './support/database.js';
 import { DATABASES } from './support/harness.js';
 
-const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The script `npm run soak` runs (`tsx <script>` in the root package.json). */
+const SOAK_SCRIPT = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts.soak as string).replace(/^tsx /, '');
 
-function runSoak(env: Record<string, string>): Promise<{ code: number | null; output: string; summary: SoakSummary }> {
+async function runSoak(env: Record<string, string>): Promise<{ code: number | null; output: string; summary: SoakSummary }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'soak-test-'));
   const json = path.join(dir, 'summary.json');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/soak.ts'], {
-      cwd: API_DIR,
-      env: { ...process.env, SOAK_SECONDS: '10', SOAK_SAMPLE_SECONDS: '5', SOAK_USERS: '3', SOAK_CONCURRENCY: '6', SOAK_JSON: json, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      try {
-        resolve({ code, output, summary: JSON.parse(readFileSync(json, 'utf8')) as SoakSummary });
-      } catch (error) {
-        reject(new Error(`soak wrote no summary (exit ${code}):\n${output}\n${String(error)}`));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
+  try {
+    const settings = { SOAK_SECONDS: '10', SOAK_SAMPLE_SECONDS: '5', SOAK_USERS: '3', SOAK_CONCURRENCY: '6', SOAK_JSON: json };
+    const { code, output } = await runScript(SOAK_SCRIPT, { ...settings, ...env }, { cwd: REPO_ROOT });
+    try {
+      return { code, output, summary: JSON.parse(readFileSync(json, 'utf8')) as SoakSummary };
+    } catch (error) {
+      throw new Error(`soak wrote no summary (exit ${code}):\n${output}\n${String(error)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+it('`npm run soak` runs bench/soak.ts', () => {
+  expect(SOAK_SCRIPT).toBe('bench/soak.ts');
+});
 
 describe.each(DATABASES)('soak (short) on %s', (kind) => {
   it('drives mixed traffic with zero 5xx and shuts the server down cleanly', { timeout: 300_000 }, async () => {

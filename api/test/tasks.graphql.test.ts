@@ -106,10 +106,11 @@ describe.each(DATABASES)('GraphQL /graphql on %s', (kind) => {
       expectTask(withDescription.createTask, { title: 'Notes', description: 'some' });
     });
 
-    it('task(id) returns it; an unknown id and a non-UUID give null', async () => {
+    it('task(id) returns it; an unknown id gives null; a non-UUID is BAD_USER_INPUT on id (as REST answers 400)', async () => {
       expect(ok(await api.gql(TASK, { id: task.id }, alice.accessToken)).task).toEqual(task);
       expect(ok(await api.gql(TASK, { id: RANDOM_UUID }, alice.accessToken))).toEqual({ task: null });
-      expect(ok(await api.gql(TASK, { id: 'not-a-uuid' }, alice.accessToken))).toEqual({ task: null });
+      const error = gqlError(await api.gql(TASK, { id: 'not-a-uuid' }, alice.accessToken), 'BAD_USER_INPUT');
+      expect(error).toMatchObject({ message: 'id: must be a UUID', extensions: { details: [{ field: 'id', message: 'must be a UUID' }] } });
     });
 
     it('createTask with an empty title is BAD_USER_INPUT with per-field details, and creates nothing', async () => {
@@ -189,11 +190,14 @@ describe.each(DATABASES)('GraphQL /graphql on %s', (kind) => {
       task = twice;
     });
 
-    it('update, toggle and delete on an unknown or malformed id are NOT_FOUND', async () => {
-      for (const id of [RANDOM_UUID, 'not-a-uuid']) {
-        gqlError(await api.gql(UPDATE, { id, input: { title: 'x' } }, alice.accessToken), 'NOT_FOUND');
-        gqlError(await api.gql(TOGGLE, { id }, alice.accessToken), 'NOT_FOUND');
-        gqlError(await api.gql(DELETE, { id }, alice.accessToken), 'NOT_FOUND');
+    it('update, toggle and delete on an unknown id are NOT_FOUND, on a malformed id BAD_USER_INPUT', async () => {
+      for (const [id, code] of [
+        [RANDOM_UUID, 'NOT_FOUND'],
+        ['not-a-uuid', 'BAD_USER_INPUT'],
+      ] as const) {
+        gqlError(await api.gql(UPDATE, { id, input: { title: 'x' } }, alice.accessToken), code);
+        gqlError(await api.gql(TOGGLE, { id }, alice.accessToken), code);
+        gqlError(await api.gql(DELETE, { id }, alice.accessToken), code);
       }
     });
 

@@ -1,7 +1,8 @@
 // REST /api/tasks through real HTTP into a real database: CRUD, validation, listing, keyset
 // pagination and conditional writes (ETag / If-Match).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser, ISO, UUID, type Task } from './support/harness.js';
+import { DATABASES, RANDOM_UUID, asUser, startApi, type HttpResult, type TestApi, type TestUser, ISO, UUID, type Task } from './support/harness.js';
+import { detailFields, expectError } from './support/expect.js';
 import { rawRequest } from './security/helpers.js';
 
 function expectTask(res: HttpResult, status: number, expected: Partial<Task>): Task {
@@ -17,42 +18,12 @@ function expectTask(res: HttpResult, status: number, expected: Partial<Task>): T
   return task;
 }
 
-function expectError(res: HttpResult, status: number, code: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(res.body.error.code).toBe(code);
-  expect(typeof res.body.error.message).toBe('string');
-  expect(res.body.error.message.length).toBeGreaterThan(0);
-  expect(Object.keys(res.body)).toEqual(['error']);
-}
-
-/** The fields named by a 400 VALIDATION_FAILED body. */
-function detailFields(res: HttpResult): string[] {
-  expectError(res, 400, 'VALIDATION_FAILED');
-  expect(Array.isArray(res.body.error.details), res.text).toBe(true);
-  for (const d of res.body.error.details) {
-    expect(Object.keys(d).sort()).toEqual(['field', 'message']);
-    expect(d.message.length).toBeGreaterThan(0);
-  }
-  return [...new Set<string>(res.body.error.details.map((d: { field: string }) => d.field))].sort();
-}
-
 describe.each(DATABASES)('REST /api/tasks on %s', (kind) => {
   let api: TestApi;
   let alice: TestUser;
   let lister: TestUser;
 
-  const as = (user: TestUser) => ({
-    get: (path: string, headers?: Record<string, string>) => api.request('GET', path, { token: user.accessToken, headers }),
-    post: (path: string, body: unknown) => api.request('POST', path, { token: user.accessToken, body }),
-    put: (path: string, body: unknown, headers?: Record<string, string>) =>
-      api.request('PUT', path, { token: user.accessToken, body, headers }),
-    patch: (path: string, body?: unknown, headers?: Record<string, string>) =>
-      api.request('PATCH', path, { token: user.accessToken, body, headers }),
-    del: (path: string) => api.request('DELETE', path, { token: user.accessToken }),
-    raw: (method: string, path: string, rawBody: string, contentType: string) =>
-      api.request(method, path, { token: user.accessToken, rawBody, headers: { 'content-type': contentType } }),
-  });
+  const as = (user: TestUser) => asUser(api, user);
 
   beforeAll(async () => {
     // A large task-API budget: this file makes a few hundred requests from one IP within a minute.
@@ -442,7 +413,7 @@ describe.each(DATABASES)('REST /api/tasks on %s', (kind) => {
         const res = await as(lister).get(`/api/tasks?status=${status}`);
         expect([res.status, res.body]).toEqual([
           400,
-          { error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'status', message: 'must be one of: all, pending, completed' }], requestId: expect.any(String) } },
+          { error: { code: 'VALIDATION_FAILED', message: 'status: must be one of: all, pending, completed', details: [{ field: 'status', message: 'must be one of: all, pending, completed' }], requestId: expect.any(String) } },
         ]);
       }
     });

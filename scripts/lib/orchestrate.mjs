@@ -1,6 +1,6 @@
 // Runs the API and the web app together until Ctrl-C (or until one of them stops), then stops
 // both process groups.
-import { portInUse, startService, stopService, waitForUrl } from './processes.mjs';
+import { childEnv, exitIfPortsBusy, startProcess, stopProcess, waitForHttp } from './procs.mjs';
 
 export function servicePorts(env = process.env) {
   const host = env.HOST ?? '127.0.0.1';
@@ -12,16 +12,19 @@ export function servicePorts(env = process.env) {
 }
 
 /** Exits 1 naming the port and the variable to change when the API's or the web app's port is taken. */
-export async function exitIfPortsBusy(urls, label) {
-  for (const [name, port, variable] of [
-    ['API', urls.apiPort, 'API_PORT'],
-    ['web', urls.webPort, 'WEB_PORT'],
-  ]) {
-    if (await portInUse(port, urls.host)) {
-      console.error(`${label}: port ${port} (${name}) is already in use. Stop what runs there, or set ${variable}.`);
-      process.exit(1);
-    }
-  }
+export function exitIfServicePortsBusy(urls, label) {
+  return exitIfPortsBusy(
+    [
+      { name: 'API', port: urls.apiPort, advice: 'Stop what runs there, or set API_PORT.' },
+      { name: 'web', port: urls.webPort, advice: 'Stop what runs there, or set WEB_PORT.' },
+    ],
+    { label, host: urls.host },
+  );
+}
+
+/** A service of `runTogether`: `env` is added to this process's environment; output prefixed with its name. */
+export function startService({ name, command, args, cwd, env }) {
+  return startProcess({ name, command, args, cwd, env: childEnv(env), output: 'prefix' });
 }
 
 /**
@@ -38,7 +41,7 @@ export async function runTogether({ api, web, urls, label, prepareWeb }) {
     if (stopping) return;
     stopping = true;
     console.log(`\n${label}: stopping…`);
-    await Promise.all(services.map((service) => stopService(service)));
+    await Promise.all(services.map((service) => stopProcess(service)));
     console.log(`${label}: stopped.`);
     process.exit(code);
   };
@@ -62,7 +65,7 @@ export async function runTogether({ api, web, urls, label, prepareWeb }) {
 
   let webStarted = false;
   const apiService = launch(api);
-  const apiReady = waitForUrl(`${urls.apiUrl}/healthz`, { service: apiService, timeoutMs: 180_000 }).then(() => {
+  const apiReady = waitForHttp(`${urls.apiUrl}/healthz`, { proc: apiService, timeoutMs: 180_000 }).then(() => {
     if (prepareWeb && !webStarted) log(`API ready at ${urls.apiUrl} — the web app is still building`);
   });
   const webReady = (async () => {
@@ -70,7 +73,7 @@ export async function runTogether({ api, web, urls, label, prepareWeb }) {
     if (stopping) return;
     webStarted = true;
     const webService = launch(web);
-    await waitForUrl(`${urls.webUrl}/sign-in`, { service: webService, timeoutMs: 180_000 });
+    await waitForHttp(`${urls.webUrl}/sign-in`, { proc: webService, timeoutMs: 180_000 });
   })();
 
   try {

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from './processes.mjs';
+import { childEnv, runToCompletion } from './procs.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const WEB_DIR = path.join(REPO_ROOT, 'web');
@@ -79,11 +79,16 @@ export function buildNeeded(apiUrl, webDir = WEB_DIR) {
   return null;
 }
 
+async function buildInForeground(command, args, { cwd, env }) {
+  const { code, signal } = await runToCompletion(command, args, { cwd, env: childEnv(env) });
+  return code ?? (signal ? 1 : 0);
+}
+
 /**
  * Builds web/ when `buildNeeded` says so. `runBuild(command, args, { cwd, env })` runs the build and
  * resolves to its exit code (default: in the foreground, sharing this terminal).
  */
-export async function buildWebIfNeeded(apiUrl, log = console.log, { runBuild = run, webDir = WEB_DIR } = {}) {
+export async function buildWebIfNeeded(apiUrl, log = console.log, { runBuild = buildInForeground, webDir = WEB_DIR } = {}) {
   const reason = buildNeeded(apiUrl, webDir);
   if (!reason) {
     log(`web: using the existing build (proxies to ${apiUrl})`);

@@ -5,7 +5,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { portInUse, run, startService, stopService, waitForUrl } from '../../scripts/lib/processes.mjs';
+import {
+  apiConfigVariables,
+  childEnv,
+  exitIfPortsBusy,
+  runToCompletion,
+  startProcess,
+  stopAll,
+  waitForHttp,
+} from '../../scripts/lib/procs.mjs';
 import { REPO_ROOT, WEB_DIR, buildWebIfNeeded } from '../../scripts/lib/web-build.mjs';
 
 const API_URL = 'http://127.0.0.1:4000';
@@ -24,18 +32,14 @@ if (!existsSync('/usr/bin/chromium')) {
   );
   process.exit(1);
 }
-for (const [name, url] of [
-  ['API', API_URL],
-  ['web', WEB_URL],
-]) {
-  const port = Number(new URL(url).port);
-  if (await portInUse(port)) {
-    console.error(
-      `e2e: port ${port} (${name}) is in use. Stop \`npm start\` / \`npm run dev\` first: the tests start their own servers.`,
-    );
-    process.exit(1);
-  }
-}
+const advice = 'Stop `npm start` / `npm run dev` first: the tests start their own servers.';
+await exitIfPortsBusy(
+  [
+    { name: 'API', port: Number(new URL(API_URL).port), advice },
+    { name: 'web', port: Number(new URL(WEB_URL).port), advice },
+  ],
+  { label: 'e2e' },
+);
 
 await buildWebIfNeeded(API_URL, log);
 
@@ -43,28 +47,29 @@ mkdirSync(LOGS, { recursive: true });
 rmSync(path.join(LOGS, 'api.log'), { force: true });
 rmSync(path.join(LOGS, 'web.log'), { force: true });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'taskgate-e2e-'));
-const services = [];
 let exitCode = 1;
 
-const stopAll = async () => {
-  await Promise.all(services.map((service) => stopService(service)));
+const stopServers = async () => {
+  await stopAll(10_000);
   rmSync(dataDir, { recursive: true, force: true });
 };
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     log(`${signal}: stopping servers`);
-    void stopAll().then(() => process.exit(130));
+    void stopServers().then(() => process.exit(130));
   });
 }
 
 try {
-  const api = startService({
+  // The API sees only the configuration set here, none from this shell.
+  const scrub = await apiConfigVariables();
+  const api = startProcess({
     name: 'api',
     command: 'npm',
     args: ['start', '--workspace', 'api'],
     cwd: REPO_ROOT,
-    log: path.join(LOGS, 'api.log'),
-    env: {
+    output: { file: path.join(LOGS, 'api.log') },
+    env: childEnv({
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
       PORT: new URL(API_URL).port,
@@ -78,30 +83,29 @@ try {
       RATE_LIMIT_REGISTER_IP: '200/3600',
       RATE_LIMIT_LOGIN_IP: '200/60',
       RATE_LIMIT_LOGIN_ACCOUNT: '3/60',
-    },
+    }, { scrub }),
   });
-  services.push(api);
-  const web = startService({
+  const web = startProcess({
     name: 'web',
     command: path.join(REPO_ROOT, 'node_modules', '.bin', 'next'),
     args: ['start', '-p', new URL(WEB_URL).port, '-H', '127.0.0.1'],
     cwd: WEB_DIR,
-    log: path.join(LOGS, 'web.log'),
-    env: { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    output: { file: path.join(LOGS, 'web.log') },
+    env: childEnv({ NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }),
   });
-  services.push(web);
 
   log(`starting the API (data in ${dataDir}) and the web app`);
   await Promise.all([
-    waitForUrl(`${API_URL}/healthz`, { service: api, timeoutMs: 180_000 }),
-    waitForUrl(`${WEB_URL}/sign-in`, { service: web, timeoutMs: 60_000 }),
+    waitForHttp(`${API_URL}/healthz`, { proc: api, timeoutMs: 180_000 }),
+    waitForHttp(`${WEB_URL}/sign-in`, { proc: web, timeoutMs: 60_000 }),
   ]);
   log('servers are up; running Playwright');
 
-  exitCode = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'playwright'), ['test', ...process.argv.slice(2)], {
+  const playwright = await runToCompletion(path.join(REPO_ROOT, 'node_modules', '.bin', 'playwright'), ['test', ...process.argv.slice(2)], {
     cwd: WEB_DIR,
-    env: { E2E_BASE_URL: WEB_URL, E2E_ACCESS_TOKEN_TTL: TOKEN_TTL_SECONDS },
+    env: childEnv({ E2E_BASE_URL: WEB_URL, E2E_ACCESS_TOKEN_TTL: TOKEN_TTL_SECONDS }),
   });
+  exitCode = playwright.code ?? 1;
 } catch (error) {
   console.error(`e2e: ${error.message}`);
   for (const name of ['api', 'web']) {
@@ -112,7 +116,7 @@ try {
       );
   }
 } finally {
-  await stopAll();
+  await stopServers();
   log(`done (exit ${exitCode}); screenshots in web/test-results/screens, server logs in web/test-results/logs`);
 }
 process.exit(exitCode);

@@ -15,7 +15,7 @@ export type RefreshOutcome =
   | { ok: true; session: { id: string; token: string }; user: { id: string; email: string; name: string; createdAt: Date } }
   | { ok: false; reason: 'unknown' | 'expired' | 'reused'; userId?: string };
 
-export class RefreshRotation {
+export class RefreshTokenRotator {
   constructor(
     private readonly auth: Auth,
     private readonly db: SqlPool,

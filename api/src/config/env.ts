@@ -187,6 +187,10 @@ export class ConfigError extends Error {
   }
 }
 
+/** Production never runs on a generated secret (config/secrets.ts makes one in development and test). */
+export const PRODUCTION_SECRET_REQUIRED =
+  'BETTER_AUTH_SECRET: required when NODE_ENV=production (at least 32 characters; e.g. `openssl rand -base64 48`)';
+
 /** Every variable the API reads (what a child server must not inherit from a test's environment). */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.properties) as (keyof RawEnv)[];
 const KNOWN = CONFIG_VARIABLES;
@@ -206,6 +210,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (/^(true|1)$/.test(raw.GRAPHQL_PLAYGROUND ?? '') && /^(false|0)$/.test(raw.GRAPHQL_INTROSPECTION ?? '')) {
     problems.push('GRAPHQL_PLAYGROUND: the landing page needs introspection; set GRAPHQL_PLAYGROUND=false or GRAPHQL_INTROSPECTION=true');
   }
+  if (raw.NODE_ENV === 'production' && raw.BETTER_AUTH_SECRET === undefined) problems.push(PRODUCTION_SECRET_REQUIRED);
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
 
   const env = (raw.NODE_ENV ?? 'development') as Config['env'];

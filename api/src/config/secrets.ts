@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from './env.js';
+import { ConfigError, PRODUCTION_SECRET_REQUIRED, type Config } from './env.js';
 
 /**
  * BETTER_AUTH_SECRET from the environment; in development and test a generated one persisted in
@@ -10,9 +10,8 @@ import type { Config } from './env.js';
 export async function resolveAuthSecret(config: Config, warn: (msg: string) => void): Promise<string> {
   if (config.betterAuthSecret) return config.betterAuthSecret;
   if (config.env === 'production') {
-    throw new Error(
-      'BETTER_AUTH_SECRET is required when NODE_ENV=production (at least 32 characters; e.g. `openssl rand -base64 48`).',
-    );
+    // loadConfig() already refuses this; a Config built another way is refused the same way.
+    throw new ConfigError([PRODUCTION_SECRET_REQUIRED]);
   }
   const file = path.join(config.dataDir, 'auth-secret');
   try {

@@ -4,6 +4,7 @@
 //  - MikroORM's pg connections return timestamps as strings unless a query passes `types`.
 import pg from 'pg';
 import type { Orm } from './orm.js';
+import { asDomainError } from './unavailable.js';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -43,14 +44,20 @@ export class SqlPool {
     this.pglite = orm.config.get('driver')?.name === 'PGliteDriver';
   }
 
+  /** A connection failure (here or on any query) is thrown as the domain's SERVICE_UNAVAILABLE. */
   async connect(): Promise<SqlClient> {
-    const conn = await this.knex.client.acquireConnection();
+    const conn = await this.knex.client.acquireConnection().catch((error: unknown) => {
+      throw asDomainError(error);
+    });
     let released = false;
     return {
       query: async <R>(text: string, values: readonly unknown[] = []) => {
-        const result = this.pglite
-          ? await conn.query(text, [...values])
-          : await conn.query({ text, values: [...values], types: pg.types });
+        const result = await (this.pglite
+          ? conn.query(text, [...values])
+          : conn.query({ text, values: [...values], types: pg.types })
+        ).catch((error: unknown) => {
+          throw asDomainError(error);
+        });
         const command = result.command ?? COMMAND.exec(text)?.[1]?.toUpperCase();
         return {
           rows: result.rows as R[],

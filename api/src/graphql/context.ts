@@ -11,7 +11,7 @@ export interface GraphQLContext {
 }
 
 /** For resolvers behind `@auth`: the directive has already rejected anonymous callers. */
-export function viewerOf(context: GraphQLContext): Viewer {
-  if (!context.viewer) throw new Error('viewerOf() used outside an @auth field');
+export function graphqlViewer(context: GraphQLContext): Viewer {
+  if (!context.viewer) throw new Error('graphqlViewer() used outside an @auth field');
   return context.viewer;
 }

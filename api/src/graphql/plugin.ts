@@ -1,17 +1,19 @@
-// Apollo Server 5 on Fastify at /graphql. The viewer is resolved by the onRequest hook before
-// Apollo runs; the context function only reads it.
+// Apollo Server 5 on Fastify at /graphql: GraphQL's twin of rest/tasks.routes.ts, over the same
+// services and the same per-request chain (plugins/request-chain.ts). The viewer is resolved by
+// the chain before Apollo runs; the context function only reads it.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
-import { optionalViewer } from '../plugins/viewer.js';
-import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
+import { registerRequestChain } from '../plugins/request-chain.js';
+import { optionalViewer } from './graphql-viewer.js';
 import type { GraphQLContext } from './context.js';
-import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors, withoutSuggestions } from './errors.js';
+import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors, withoutSuggestions } from './graphql-errors.js';
 import { isIntrospectionOnly, operationCost } from './cost.js';
 import type { JitExecutor } from './jit.js';
 import type { SubscriptionServer } from './subscriptions.js';
@@ -38,7 +40,7 @@ export interface GraphQLOptions {
  */
 export const GRAPHQL_LIMITS = { depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000, introspectionCost: 25_000 } as const;
 
-export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) {
+async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
   const armor = new ApolloArmor({
     maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true },
     maxAliases: { n: GRAPHQL_LIMITS.aliases, allowList: [] },
@@ -107,9 +109,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
     await apollo.stop();
   });
 
-  app.addHook('onRequest', apiIpRateLimit);
-  app.addHook('onRequest', optionalViewer);
-  app.addHook('onRequest', apiRateLimit);
+  registerRequestChain(app, optionalViewer);
   app.addHook('onSend', requestIdOnGraphqlErrors);
   const handler = fastifyApolloHandler(apollo, {
     context: async (request) => ({
@@ -119,20 +119,17 @@ export async function graphqlPlugin(app: FastifyInstance, opts: GraphQLOptions) 
       users: opts.users,
     }),
   });
-  // Every answer is per-viewer: never stored by a browser or an intermediary cache.
-  const noStore = (_request: unknown, reply: { header(name: string, value: string): unknown }, done: () => void) => {
-    reply.header('cache-control', 'no-store');
-    done();
-  };
-  app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', onRequest: noStore, handler, schema: { hide: true } as object });
+  app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', handler, schema: { hide: true } as object });
   // GET: queries over HTTP, and the WebSocket upgrade for subscriptions (@fastify/websocket routes by the Upgrade header).
   const subscriptions = opts.subscriptions;
   app.route({
     method: 'GET',
     url: '/graphql',
-    onRequest: subscriptions ? [noStore, subscriptions.guard] : noStore,
+    ...(subscriptions ? { onRequest: subscriptions.guard, wsHandler: subscriptions.handle } : {}),
     handler,
-    ...(subscriptions ? { wsHandler: subscriptions.handle } : {}),
     schema: { hide: true } as object,
   });
 }
+
+/** Encapsulated (its hooks apply to /graphql only); what it needs is checked at registration. */
+export const graphqlPlugin = fp(graphqlRoute, { name: 'graphql', encapsulate: true, dependencies: ['viewer', 'rate-limits', 'security'] });

@@ -29,14 +29,14 @@ import type { WebSocket } from 'ws';
 import { InvalidTokenError, type AccessTokenVerifier } from '../auth/access-tokens.js';
 import { RevocationUnavailableError, type RevocationStore } from '../auth/revocations.js';
 import type { WebSocketLimits } from '../config/env.js';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/domain-errors.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { Viewer } from '../domain/users/user.types.js';
-import type { AuthLimits } from '../plugins/rate-limits.js';
+import type { RateLimitPolicy } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
 import { operationCost } from './cost.js';
-import { formatError, withoutSuggestions } from './errors.js';
+import { formatError, withoutSuggestions } from './graphql-errors.js';
 import { GRAPHQL_LIMITS } from './plugin.js';
 
 /** Close codes sent by this server (graphql-ws's own: 4400 bad message, 4406 subprotocol, 4408 init timeout, 4409, 4429 second init). */
@@ -59,7 +59,7 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   tokens: AccessTokenVerifier;
   revocations: RevocationStore;
-  rateLimits: AuthLimits;
+  rateLimits: RateLimitPolicy;
   tasks: TaskService;
   users: UserService;
   limits: WebSocketLimits;

@@ -5,7 +5,7 @@
 // connection gets 503 SERVICE_UNAVAILABLE in the documented shape (not Fastify's own body).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { sendError } from './errors.js';
+import { sendError } from '../rest/rest-errors.js';
 
 export type Phase = 'serving' | 'draining' | 'closing';
 

@@ -29,39 +29,12 @@ function packageVersion(): string {
 /**
  * What the document shows. Hidden: routes marked `schema: { hide: true }` (better-auth's catch-all,
  * these docs routes), `/graphql` (its contract is schema.graphql, not OpenAPI), and any route
- * registered without a schema outside the health checks (nothing undocumented leaks in by accident).
+ * registered without a schema (nothing undocumented leaks in by accident).
  */
 export const transform: SwaggerTransform = ({ schema, url }) => {
-  const hidden =
-    (schema as { hide?: boolean } | undefined)?.hide === true ||
-    url === '/graphql' ||
-    (schema === undefined && url !== '/healthz' && url !== '/readyz');
+  const hidden = schema === undefined || (schema as { hide?: boolean }).hide === true || url === '/graphql';
   if (hidden) return { schema: { ...(schema ?? {}), hide: true } as never, url };
-  if (schema === undefined) {
-    // The health checks have no schema: document them here (this affects the document only).
-    if (url === '/healthz') {
-      return { schema: { tags: ['health'], summary: 'The process is up', response: { 200: HealthBody } } as never, url };
-    }
-    return {
-      schema: {
-        tags: ['health'],
-        summary: 'Database reachable, migrations applied, signing keys loaded; 503 names the failing check',
-        response: { 200: ReadyBody, 503: ReadyBody },
-      } as never,
-      url,
-    };
-  }
   return { schema, url };
-};
-
-const HealthBody = { type: 'object', properties: { status: { type: 'string', const: 'ok' } }, required: ['status'] };
-const ReadyBody = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['ready', 'not ready'] },
-    checks: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-  required: ['status', 'checks'],
 };
 
 type Doc = { paths?: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>> };

@@ -4,19 +4,21 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RateLimits } from '../config/env.js';
-import { rateLimited } from '../domain/errors.js';
+import { rateLimited } from '../domain/domain-errors.js';
 import type { RateLimiter } from '../infra/rate-limiter.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    limits: AuthLimits;
+    limits: RateLimitPolicy;
   }
 }
 
 const accountKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('base64url').slice(0, 32);
 
 /**
- * Login throttling that a stranger cannot turn against the owner (docs/decisions/006):
+ * Every rate limit of the API: sign-in and registration (below), and the task API, REST and
+ * GraphQL alike (apiUser, apiIp). Login throttling is one a stranger cannot turn against the
+ * owner (docs/decisions/006):
  * - per client address, every attempt counts (RATE_LIMIT_LOGIN_IP);
  * - per (account, address), failures lock that address out of that account (RATE_LIMIT_LOGIN_ACCOUNT_IP);
  * - per account, failures from all addresses together have a ceiling (RATE_LIMIT_LOGIN_ACCOUNT):
@@ -25,7 +27,7 @@ const accountKey = (email: string) => createHash('sha256').update(email.trim().t
  * owner signs in during an attack; an attacker with A addresses gets at most
  * ceiling + A guesses per window (fewer than A × the per-address budget once A is large).
  */
-export class AuthLimits {
+export class RateLimitPolicy {
   constructor(
     private readonly limiter: RateLimiter,
     readonly rates: RateLimits,
@@ -106,7 +108,7 @@ export async function apiRateLimit(request: FastifyRequest, _reply: FastifyReply
   if (request.viewer) await request.server.limits.apiUser(request.viewer.userId);
 }
 
-async function rateLimitsPlugin(app: FastifyInstance, opts: { limits: AuthLimits }) {
+async function rateLimitsPlugin(app: FastifyInstance, opts: { limits: RateLimitPolicy }) {
   app.decorate('limits', opts.limits);
 }
 

@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
-import { validationFailed, unstorableText, AppError } from '../domain/errors.js';
+import { AppError, UNSTORABLE_MESSAGE, unstorableText, validationFailed } from '../domain/domain-errors.js';
+import { HttpRefusal } from '../rest/http-refusal.js';
 
 export interface SecurityOptions {
   /** Origins whose browsers may call the API cross-origin (with credentials). */
@@ -102,7 +103,7 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     if (request.method === 'TRACE' || request.method === 'TRACK') {
       reply.header('allow', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-      throw new AppError('METHOD_NOT_ALLOWED', `${request.method} is not allowed.`);
+      throw new HttpRefusal('METHOD_NOT_ALLOWED', `${request.method} is not allowed.`);
     }
     // A browser sending cookies from a foreign page (CSRF): refuse every state-changing request.
     if (!SAFE_METHODS.has(request.method) && request.headers.cookie) {
@@ -129,7 +130,7 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     // characters as BAD_USER_INPUT on the right field).
     if (request.routeOptions.url === '/graphql') return;
     const field = findUnstorable(request.body) ?? findUnstorable(request.query) ?? findUnstorable(request.params);
-    if (field) throw validationFailed([{ field, message: 'contains characters that cannot be stored (NUL or an unpaired surrogate)' }]);
+    if (field) throw validationFailed([{ field, message: UNSTORABLE_MESSAGE }]);
   });
 }
 
@@ -143,6 +144,6 @@ export async function requireJsonBody(request: FastifyRequest) {
   if (!hasBody) return;
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json.');
+    throw new HttpRefusal('UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json.');
   }
 }

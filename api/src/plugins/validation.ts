@@ -3,10 +3,12 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import type { FieldProblem } from '../domain/errors.js';
+import type { FieldProblem } from '../domain/domain-errors.js';
+import { MALFORMED_ID } from '../domain/tasks/task-id.js';
 
 function makeAjv(coerceTypes: boolean) {
-  const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: false, useDefaults: true, strict: false });
+  // verbose: errors carry their schema, so a bounded integer is worded as its whole rule (below).
+  const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: false, useDefaults: true, strict: false, verbose: true });
   addFormats.default(ajv, ['uuid', 'email', 'date-time']);
   return ajv;
 }
@@ -16,6 +18,17 @@ const coercing = makeAjv(true);
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema as object);
+
+/** An error on an integer schema with both bounds (wrong type, or out of range). */
+function boundedInteger(e: ErrorObject): boolean {
+  const schema = e.parentSchema as { type?: unknown; minimum?: unknown; maximum?: unknown } | undefined;
+  return (
+    schema?.type === 'integer' &&
+    typeof schema.minimum === 'number' &&
+    typeof schema.maximum === 'number' &&
+    ['type', 'minimum', 'maximum'].includes(e.keyword)
+  );
+}
 
 /** Ajv errors → per-field problems (`title`, `description`, `limit`, …). */
 export function fieldProblems(errors: ErrorObject[], part: string | undefined): FieldProblem[] {
@@ -46,8 +59,16 @@ export function fieldProblems(errors: ErrorObject[], part: string | undefined): 
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       field = path ? `${path}.${missing}` : missing;
       message = 'is required';
+    } else if (boundedInteger(e)) {
+      // The task service's wording for a page size: "must be an integer from 1 to 100".
+      const { minimum, maximum } = e.parentSchema as { minimum: number; maximum: number };
+      message = `must be an integer from ${minimum} to ${maximum}`;
+    } else if (e.keyword === 'type') {
+      // The domain's wording (task.service.ts): "must be a string", not Ajv's "must be string".
+      const type = String((e.params as { type: unknown }).type);
+      message = `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type.replace(',', ' or ')}`;
     } else if (e.keyword === 'format' && (e.params as { format: string }).format === 'uuid') {
-      message = 'must be a UUID';
+      message = MALFORMED_ID.message;
     } else if (e.keyword === 'const' || e.keyword === 'enum') {
       message = `must be one of: ${[...new Set(allowed.get(e.instancePath))].map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`;
     }

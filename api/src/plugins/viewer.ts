@@ -1,11 +1,11 @@
 // Who is calling? The access token is verified once per request, here, and the result put on
-// `request.viewer` (null = anonymous). GraphQL's context and REST routes only read it.
+// `request.viewer` (null = anonymous). Each transport's hook decides what an absent or invalid
+// token means and answers in its own shape: rest/rest-viewer.ts, graphql/graphql-viewer.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { InvalidTokenError, type AccessTokenVerifier } from '../auth/access-tokens.js';
 import type { Viewer } from '../domain/users/user.types.js';
 import { RevocationUnavailableError } from '../auth/revocations.js';
-import { revocationUnavailable, sendError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,50 +41,23 @@ export function challenge(reply: FastifyReply, invalid: boolean): FastifyReply {
   );
 }
 
-/** An error answered before Apollo runs, in GraphQL's response shape. */
-function graphqlError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('application/json; charset=utf-8')
-    .send({ errors: [{ message, extensions: { code, requestId: String(reply.request.id) } }] });
-}
-
-function logRejected(request: FastifyRequest, reason: string) {
+export function logRejected(request: FastifyRequest, reason: string) {
   request.log.info({ event: 'token_rejected', reason }, 'access token rejected');
 }
 
-/** onRequest hook for REST routes that need a signed-in caller. */
-export async function requireViewer(request: FastifyRequest, reply: FastifyReply) {
-  const outcome = await authenticate(request);
-  if ('invalid' in outcome) {
-    logRejected(request, outcome.invalid);
-    return sendError(challenge(reply, true), 'UNAUTHENTICATED', 'Access token is invalid or expired.');
-  }
-  if (!outcome.viewer) {
-    return sendError(challenge(reply, false), 'UNAUTHENTICATED', 'Authentication required: send Authorization: Bearer <access token>.');
-  }
-  request.viewer = outcome.viewer && { ...outcome.viewer, requestId: String(request.id) };
+/** The viewer of a request, with the request id its log lines and audit events carry. */
+export function withRequestId(request: FastifyRequest, viewer: Viewer | null): Viewer | null {
+  return viewer && { ...viewer, requestId: String(request.id) };
 }
 
 /**
- * onRequest hook for /graphql: anonymous callers pass (`@public` fields answer, `@auth` fields
- * error); a token that is present but invalid gets HTTP 401 in GraphQL's error shape.
+ * A token whose revocation status cannot be checked (Redis down) is refused, never trusted: logs
+ * the cause, asks the client to retry in a second, and returns the message for either body shape.
  */
-export async function optionalViewer(request: FastifyRequest, reply: FastifyReply) {
-  let outcome: AuthOutcome;
-  try {
-    outcome = await authenticate(request);
-  } catch (error) {
-    if (!(error instanceof RevocationUnavailableError)) throw error;
-    // Fail safe, as REST does (503), but in GraphQL's shape: the token cannot be checked.
-    return graphqlError(reply, 503, 'SERVICE_UNAVAILABLE', revocationUnavailable(request, reply, error));
-  }
-  if ('invalid' in outcome) {
-    logRejected(request, outcome.invalid);
-    return graphqlError(challenge(reply, true), 401, 'UNAUTHENTICATED', 'Access token is invalid or expired.');
-  }
-  request.viewer = outcome.viewer && { ...outcome.viewer, requestId: String(request.id) };
+export function revocationUnavailable(request: FastifyRequest, reply: FastifyReply, error: RevocationUnavailableError): string {
+  request.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
+  reply.header('retry-after', '1');
+  return `Cannot check token revocation right now; retry shortly (request id ${request.id}).`;
 }
 
 async function viewerPlugin(app: FastifyInstance, opts: { tokens: AccessTokenVerifier }) {

@@ -7,13 +7,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { fromNodeHeaders } from 'better-auth/node';
 import { isAPIError } from 'better-auth/api';
 import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-auth.js';
-import { RefreshRotation } from '../auth/refresh.js';
+import { RefreshTokenRotator } from '../auth/refresh.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { requireJsonBody } from '../plugins/security.js';
-import { AppError, type ErrorCode } from '../domain/errors.js';
+import { AppError, validationFailed, type ErrorCode } from '../domain/domain-errors.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { UserRecord } from '../domain/users/user.types.js';
-import { requireViewer } from '../plugins/viewer.js';
+import { requireViewer } from './rest-viewer.js';
 import { DeleteAccountBody, LoginBody, RefreshBody, RegisterBody, TokenBody, UserBody, errorResponses } from './schemas.js';
 import type { SqlPool } from '../db/sql.js';
 
@@ -49,7 +49,7 @@ function forwardedHeaders(request: FastifyRequest): Headers {
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const { auth, users, db, revokeSession, accessTokenTtlSeconds } = opts;
-  const rotation = new RefreshRotation(auth, db, revokeSession, opts.refreshReuseIntervalSeconds);
+  const rotation = new RefreshTokenRotator(auth, db, revokeSession, opts.refreshReuseIntervalSeconds);
 
   /** The token body for a session: its token is the refresh token. */
   async function tokenResponse(session: { id: string; token: string }, user: UserRecord) {
@@ -86,7 +86,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         return error;
       };
       const problem = await passwordProblem(password, { email, name });
-      if (problem) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: problem }]));
+      if (problem) throw await refused(validationFailed([{ field: 'password', message: problem }]));
       try {
         const result = await auth.api.signUpEmail({
           body: { email: email.toLowerCase(), password, name },
@@ -99,8 +99,8 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       } catch (error) {
         const code = apiErrorCode(error);
         if (code?.startsWith('USER_ALREADY_EXISTS')) throw await refused(new AppError('EMAIL_TAKEN', 'An account with this email already exists.'));
-        if (code === 'INVALID_EMAIL') throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'email', message: 'must be a valid email address' }]));
-        if (code?.startsWith('PASSWORD_')) throw await refused(new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field: 'password', message: 'must be 8–128 characters' }]));
+        if (code === 'INVALID_EMAIL') throw await refused(validationFailed([{ field: 'email', message: 'must be a valid email address' }]));
+        if (code?.startsWith('PASSWORD_')) throw await refused(validationFailed([{ field: 'password', message: 'must be 8–128 characters' }]));
         throw error;
       }
     },

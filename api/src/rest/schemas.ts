@@ -1,8 +1,8 @@
 // Every REST route's params, bodies and responses, as JSON Schema (TypeBox). Bodies reject
 // unknown fields (mass assignment) and wrong types; the task service enforces the rest.
 import { Type, type Static } from '@sinclair/typebox';
-import { DESCRIPTION_MAX, PAGE_DEFAULT, PAGE_MAX, TITLE_MAX } from '../domain/tasks/task.types.js';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/better-auth.js';
+import { DESCRIPTION_MAX, NAME_MAX, PAGE_DEFAULT, PAGE_MAX, TITLE_MAX } from '@taskgate/common/limits';
+import { PASSWORD_MAX, PASSWORD_MIN } from '@taskgate/common/password';
 
 /** Dates leave as ISO-8601 strings (the serializer formats Date objects). */
 const DateTimeJson = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -71,7 +71,7 @@ export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.Strin
 export const RegisterBody = strictObject({
   email: Type.String({ format: 'email', maxLength: 254 }),
   password: Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }),
-  name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+  name: Type.String({ minLength: 1, maxLength: NAME_MAX, pattern: '\\S' }),
 });
 export const LoginBody = strictObject({
   email: Type.String({ minLength: 1, maxLength: 254 }),

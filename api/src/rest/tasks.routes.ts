@@ -1,15 +1,17 @@
-// REST mirror of the task service: /api/tasks, plus the path-style aliases /api/{userId}/tasks
+// REST twin of GraphQL's task operations, over the same task service and the same per-request
+// chain (plugins/request-chain.ts): /api/tasks, plus the path-style aliases /api/{userId}/tasks
 // for clients written against the other common form of a task API (the owner's id in the path).
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError, validationFailed } from '../domain/errors.js';
+import fp from 'fastify-plugin';
+import { AppError, validationFailed } from '../domain/domain-errors.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
-import type { TaskRecord, TaskStatus } from '../domain/tasks/task.types.js';
+import type { TaskPatch, TaskRecord, TaskStatus } from '../domain/tasks/task.types.js';
 import type { Viewer } from '../domain/users/user.types.js';
-import { requireViewer } from '../plugins/viewer.js';
-import { apiIpRateLimit, apiRateLimit } from '../plugins/rate-limits.js';
+import { registerRequestChain } from '../plugins/request-chain.js';
 import { requireJsonBody } from '../plugins/security.js';
+import { requireViewer, restViewer } from './rest-viewer.js';
 import {
   CreateTaskBody,
   IfMatchHeaders,
@@ -24,7 +26,7 @@ import {
   errorResponses,
 } from './schemas.js';
 
-const STATUS: Record<string, TaskStatus> = { all: 'ALL', pending: 'PENDING', completed: 'COMPLETED' };
+const STATUS = { all: 'ALL', pending: 'PENDING', completed: 'COMPLETED' } as const satisfies Record<string, TaskStatus>;
 
 const etag = (task: TaskRecord) => `"v${task.version}"`;
 
@@ -46,7 +48,7 @@ function expectedVersionFrom(header: string | undefined): number | undefined {
   if (!tag) {
     throw validationFailed([{ field: 'if-match', message: 'must be the ETag as sent, e.g. "v3" (quotes included), or *' }]);
   }
-  const version = tag[1] ? null : /^v([1-9][0-9]{0,8})$/.exec(tag[2]!);
+  const version = tag[1] ? null : /^v([1-9][0-9]{0,8})$/.exec(tag[2] ?? '');
   if (!version) throw new AppError('PRECONDITION_FAILED', 'If-Match does not name a version of this task.');
   return Number(version[1]);
 }
@@ -63,27 +65,18 @@ async function withIfMatch(header: string | undefined, write: (expected?: number
   }
 }
 
-function viewerOf(request: FastifyRequest): Viewer {
-  return request.viewer!;
-}
-
-/** The `:id` path parameter, already validated as a UUID by the route schema. */
-function taskId(request: FastifyRequest): string {
-  return (request.params as { id: string }).id;
+/** The owner id of a path-style alias (`/api/:userId/tasks`); undefined on `/api/tasks`. */
+function ownerInPath(request: FastifyRequest): string | undefined {
+  const params = request.params;
+  return typeof params === 'object' && params !== null && 'userId' in params && typeof params.userId === 'string' ? params.userId : undefined;
 }
 
 /** Path-style aliases: the userId in the path must be the caller's own. */
-async function ownPathOnly(request: FastifyRequest, reply: FastifyReply) {
-  if ((request.params as { userId?: string }).userId !== request.viewer?.userId) {
+async function ownPathOnly(request: FastifyRequest) {
+  if (ownerInPath(request) !== request.viewer?.userId) {
     request.log.warn({ event: 'cross_owner_path' }, 'path userId differs from the token subject');
     throw new AppError('FORBIDDEN', 'The user id in the path is not yours.');
   }
-  void reply;
-}
-
-/** Every answer of the task API is one user's data: never stored by a browser or a shared cache. */
-async function noStore(_request: FastifyRequest, reply: FastifyReply) {
-  reply.header('cache-control', 'no-store');
 }
 
 /**
@@ -101,8 +94,147 @@ async function emptyBodyAllowed(request: FastifyRequest) {
 
 /** The URL of a task created through `base` (`/api/tasks` or `/api/:userId/tasks`). */
 function taskLocation(base: string, request: FastifyRequest, id: string): string {
-  const userId = (request.params as { userId?: string }).userId;
-  return `${base.replace(':userId', encodeURIComponent(userId ?? ''))}/${id}`;
+  return `${base.replace(':userId', encodeURIComponent(ownerInPath(request) ?? ''))}/${id}`;
+}
+
+/** What the update handler reads: PUT (every field) and PATCH (some fields) differ in their body schema only. */
+interface UpdateRequest {
+  viewer: Viewer | null;
+  params: { id: string };
+  headers: Static<typeof IfMatchHeaders>;
+  body: TaskPatch;
+}
+
+type TypedApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
+/**
+ * The task routes under one base: `/api/tasks` (Params = TaskParams) or its path-style alias
+ * `/api/:userId/tasks` (Params = UserTaskParams, ListParams = UserParams, own id only).
+ */
+function registerTaskRoutes(
+  app: TypedApp,
+  tasks: TaskService,
+  base: string,
+  Params: typeof TaskParams | typeof UserTaskParams,
+  ListParams?: typeof UserParams,
+) {
+  const common = { tags: ['tasks'], security: [{ bearerAuth: [] }] };
+  const hooks = ListParams ? { preHandler: ownPathOnly } : {};
+  const listParams = ListParams ? { params: ListParams } : {};
+
+  const update = async (request: UpdateRequest, reply: FastifyReply) => {
+    const task = await withIfMatch(request.headers['if-match'], (expected) =>
+      tasks.update(restViewer(request), request.params.id, request.body, expected),
+    );
+    return reply.header('etag', etag(task)).send(task);
+  };
+
+  app.get(
+    base,
+    {
+      ...hooks,
+      schema: {
+        ...common,
+        summary: 'List your tasks, newest first (keyset pagination)',
+        ...listParams,
+        querystring: ListQuery,
+        response: { 200: TaskListBody, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { status, limit, cursor } = request.query;
+      const page = await tasks.list(restViewer(request), { status: STATUS[status ?? 'all'], limit, cursor });
+      return { tasks: page.nodes, nextCursor: page.endCursor };
+    },
+  );
+
+  app.post(
+    base,
+    {
+      ...hooks,
+      schema: {
+        ...common,
+        summary: 'Create a task',
+        ...listParams,
+        body: CreateTaskBody,
+        response: { 201: TaskBody, ...errorResponses(400, 401, 403, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const task = await tasks.create(restViewer(request), request.body);
+      return reply.code(201).header('location', taskLocation(base, request, task.id)).header('etag', etag(task)).send(task);
+    },
+  );
+
+  app.get(
+    `${base}/:id`,
+    {
+      ...hooks,
+      schema: { ...common, summary: 'Get one of your tasks', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      const task = await tasks.get(restViewer(request), request.params.id);
+      return reply.header('etag', etag(task)).send(task);
+    },
+  );
+
+  app.put(
+    `${base}/:id`,
+    {
+      ...hooks,
+      schema: {
+        ...common,
+        summary: 'Replace a task (all fields); If-Match makes it conditional',
+        params: Params,
+        headers: IfMatchHeaders,
+        body: ReplaceTaskBody,
+        response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+      },
+    },
+    update,
+  );
+
+  app.patch(
+    `${base}/:id`,
+    {
+      ...hooks,
+      schema: {
+        ...common,
+        summary: 'Change some fields of a task; If-Match makes it conditional',
+        params: Params,
+        headers: IfMatchHeaders,
+        body: PatchTaskBody,
+        response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+      },
+    },
+    update,
+  );
+
+  app.delete(
+    `${base}/:id`,
+    {
+      ...hooks,
+      onRequest: emptyBodyAllowed,
+      schema: { ...common, summary: 'Delete a task', params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      await tasks.delete(restViewer(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.patch(
+    `${base}/:id/complete`,
+    {
+      ...hooks,
+      onRequest: emptyBodyAllowed,
+      schema: { ...common, summary: 'Toggle completed', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      const task = await tasks.toggle(restViewer(request), request.params.id);
+      return reply.header('etag', etag(task)).send(task);
+    },
+  );
 }
 
 export interface TaskRoutesOptions {
@@ -110,142 +242,11 @@ export interface TaskRoutesOptions {
 }
 
 const tasksRoutes: FastifyPluginAsyncTypebox<TaskRoutesOptions> = async (app, { tasks }) => {
-  app.addHook('onRequest', noStore);
-  app.addHook('onRequest', apiIpRateLimit);
-  app.addHook('onRequest', requireViewer);
-  app.addHook('onRequest', apiRateLimit);
+  registerRequestChain(app, requireViewer);
   app.addHook('onRequest', requireJsonBody);
-
-  for (const [base, Params, ListParams, preHandler] of [
-    ['/api/tasks', TaskParams, undefined, undefined],
-    ['/api/:userId/tasks', UserTaskParams, UserParams, ownPathOnly],
-  ] as const) {
-    const common = { tags: ['tasks'], security: [{ bearerAuth: [] }] };
-    const hooks = preHandler ? { preHandler } : {};
-
-    app.get(
-      base,
-      {
-        ...hooks,
-        schema: {
-          ...common,
-          summary: 'List your tasks, newest first (keyset pagination)',
-          ...(ListParams ? { params: ListParams } : {}),
-          querystring: ListQuery,
-          response: { 200: TaskListBody, ...errorResponses(400, 401, 403) },
-        },
-      },
-      async (request) => {
-        const q = request.query;
-        const page = await tasks.list(viewerOf(request), {
-          status: STATUS[q.status ?? 'all']!,
-          limit: q.limit ?? 20,
-          cursor: q.cursor,
-          cursorField: 'cursor',
-          limitField: 'limit',
-        });
-        return { tasks: page.nodes, nextCursor: page.endCursor };
-      },
-    );
-
-    app.post(
-      base,
-      {
-        ...hooks,
-        schema: {
-          ...common,
-          summary: 'Create a task',
-          ...(ListParams ? { params: ListParams } : {}),
-          body: CreateTaskBody,
-          response: { 201: TaskBody, ...errorResponses(400, 401, 403, 413, 415) },
-        },
-      },
-      async (request, reply) => {
-        const task = await tasks.create(viewerOf(request), request.body);
-        return reply.code(201).header('location', taskLocation(base, request, task.id)).header('etag', etag(task)).send(task);
-      },
-    );
-
-    app.get(
-      `${base}/:id`,
-      {
-        ...hooks,
-        schema: { ...common, summary: 'Get one of your tasks', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
-      },
-      async (request, reply) => {
-        const task = await tasks.get(viewerOf(request), taskId(request));
-        return reply.header('etag', etag(task)).send(task);
-      },
-    );
-
-    app.put(
-      `${base}/:id`,
-      {
-        ...hooks,
-        schema: {
-          ...common,
-          summary: 'Replace a task (all fields); If-Match makes it conditional',
-          params: Params,
-          headers: IfMatchHeaders,
-          body: ReplaceTaskBody,
-          response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
-        },
-      },
-      async (request, reply) => {
-        const task = await withIfMatch(request.headers['if-match'], (expected) =>
-          tasks.update(viewerOf(request), taskId(request), request.body, expected),
-        );
-        return reply.header('etag', etag(task)).send(task);
-      },
-    );
-
-    app.patch(
-      `${base}/:id`,
-      {
-        ...hooks,
-        schema: {
-          ...common,
-          summary: 'Change some fields of a task; If-Match makes it conditional',
-          params: Params,
-          headers: IfMatchHeaders,
-          body: PatchTaskBody,
-          response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
-        },
-      },
-      async (request, reply) => {
-        const task = await withIfMatch(request.headers['if-match'], (expected) =>
-          tasks.update(viewerOf(request), taskId(request), request.body, expected),
-        );
-        return reply.header('etag', etag(task)).send(task);
-      },
-    );
-
-    app.delete(
-      `${base}/:id`,
-      {
-        ...hooks,
-        onRequest: emptyBodyAllowed,
-        schema: { ...common, summary: 'Delete a task', params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
-      },
-      async (request, reply) => {
-        await tasks.delete(viewerOf(request), taskId(request));
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.patch(
-      `${base}/:id/complete`,
-      {
-        ...hooks,
-        onRequest: emptyBodyAllowed,
-        schema: { ...common, summary: 'Toggle completed', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
-      },
-      async (request, reply) => {
-        const task = await tasks.toggle(viewerOf(request), taskId(request));
-        return reply.header('etag', etag(task)).send(task);
-      },
-    );
-  }
+  registerTaskRoutes(app, tasks, '/api/tasks', TaskParams);
+  registerTaskRoutes(app, tasks, '/api/:userId/tasks', UserTaskParams, UserParams);
 };
 
-export default tasksRoutes;
+/** Encapsulated (its hooks apply to these routes only); what it needs is checked at registration. */
+export default fp(tasksRoutes, { name: 'task-routes', encapsulate: true, dependencies: ['rest-errors', 'viewer', 'rate-limits', 'security'] });

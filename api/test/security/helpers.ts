@@ -71,16 +71,6 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
   return { header: decode(header), payload: decode(payload) };
 }
 
-/** The exact REST error body. */
-export function expectErrorBody(res: HttpResult, status: number, code: string, message?: string | RegExp) {
-  expect({ status: res.status, text: res.text }).toMatchObject({ status });
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(Object.keys(res.body ?? {})).toEqual(['error']);
-  expect(res.body.error.code).toBe(code);
-  if (message instanceof RegExp) expect(res.body.error.message).toMatch(message);
-  else if (message !== undefined) expect(res.body.error.message).toBe(message);
-}
-
 /** 429 RATE_LIMITED with a Retry-After in 1..windowSeconds that the message repeats. */
 export function expectRateLimited(res: HttpResult, windowSeconds: number) {
   expect({ status: res.status, text: res.text }).toMatchObject({ status: 429 });

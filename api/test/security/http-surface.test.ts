@@ -4,8 +4,9 @@
 // the product does not use.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError } from '../support/expect.js';
 import { DATABASES, startApi, type DbKind, type HttpResult, type TestApi, type TestUser } from '../support/harness.js';
-import { OWN_ORIGIN, count, expectErrorBody, rawRequest, sessionCookie } from './helpers.js';
+import { OWN_ORIGIN, count, rawRequest, sessionCookie } from './helpers.js';
 
 const APP_ORIGIN = 'https://app.example';
 const EVIL = 'https://evil.example';
@@ -322,7 +323,7 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
       const email = `mass-${randomBytes(4).toString('hex')}@example.com`;
       const before = await allUsers();
       const res = await api.request('POST', '/api/auth/register', { rawBody: build(email), headers: { 'content-type': 'application/json' } });
-      expectErrorBody(res, 400, 'VALIDATION_FAILED');
+      expectError(res, 400, 'VALIDATION_FAILED');
       expect(res.body.error.details).toEqual([{ field, message: expect.any(String) }]);
       expect(await allUsers()).toBe(before);
       expect(await count(api, 'select count(*)::int as n from "user" where email = $1', [email])).toBe(0);
@@ -359,7 +360,7 @@ describe.each(DATABASES)('HTTP surface (%s)', (kind: DbKind) => {
       for (const [, field, build] of EXTRA.filter(([c]) => c === '__proto__' || c === 'constructor.prototype')) {
         const e = `mass-ba-${randomBytes(4).toString('hex')}@example.com`;
         const poisoned = await api.request('POST', '/api/auth/sign-up/email', { rawBody: build(e), headers: { 'content-type': 'application/json', origin: OWN_ORIGIN } });
-        expectErrorBody(poisoned, 400, 'VALIDATION_FAILED');
+        expectError(poisoned, 400, 'VALIDATION_FAILED');
         expect(poisoned.body.error.details).toEqual([{ field, message: expect.any(String) }]);
         expect(await count(api, 'select count(*)::int as n from "user" where email = $1', [e])).toBe(0);
       }

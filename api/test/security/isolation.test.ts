@@ -5,7 +5,7 @@
 // headers, body) to the answer for an id no task has.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, RANDOM_UUID, startApi, type DbKind, type HttpResult, type TestApi, type TestUser, observable, type Task } from '../support/harness.js';
+import { DATABASES, RANDOM_UUID, asUser, startApi, type DbKind, type HttpResult, type TestApi, type TestUser, observable, type Task } from '../support/harness.js';
 
 const NOT_FOUND = { error: { code: 'NOT_FOUND', message: 'Task not found.', requestId: expect.any(String) } };
 const FORBIDDEN = { error: { code: 'FORBIDDEN', message: 'The user id in the path is not yours.', requestId: expect.any(String) } };
@@ -33,11 +33,7 @@ describe.each(DATABASES)('owner isolation (%s)', (kind: DbKind) => {
   let bTasks: Task[];
   let aTask: Task;
 
-  const as = (user: TestUser) => ({
-    rest: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-      api.request(method, path, { token: user.accessToken, body, headers }),
-    gql: (query: string, variables?: Record<string, unknown>) => api.gql(query, variables, user.accessToken),
-  });
+  const as = (user: TestUser) => asUser(api, user);
 
   async function create(user: TestUser, body: Record<string, unknown>): Promise<Task> {
     const res = await as(user).rest('POST', '/api/tasks', body);

@@ -43,8 +43,10 @@ describe.each(DATABASES)('passwords (%s)', (kind: DbKind) => {
   /** 400 VALIDATION_FAILED naming exactly `password` (REST), nothing stored. */
   function expectPasswordRejected(res: HttpResult, message: string | RegExp) {
     expect({ status: res.status, text: res.text }).toMatchObject({ status: 400 });
-    expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'Request is invalid.', details: [{ field: 'password', message: expect.any(String) }], requestId: expect.any(String) } });
+    expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ field: 'password', message: expect.any(String) }], requestId: expect.any(String) } });
     expect(res.body.error.details[0].message).toMatch(message);
+    // The message names the problem, as every validation error does: "password: <what is wrong>".
+    expect(res.body.error.message).toBe(`password: ${res.body.error.details[0].message}`);
   }
   /** better-auth's door: 400 in the API's shape plus better-auth's own code and message, which its client reads. */
   function expectSignUpRejected(res: HttpResult, message: string | RegExp) {

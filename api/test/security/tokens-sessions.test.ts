@@ -4,8 +4,9 @@
 // needs. (Forged/tampered/expired JWTs: jwt-attacks.test.ts. Owner isolation: isolation.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateSigningKey } from '../../src/auth/better-auth.js';
+import { expectError } from '../support/expect.js';
 import { DATABASES, TEST_ISSUER, startApi, type DbKind, type HttpResult, type TestApi, type TestUser } from '../support/harness.js';
-import { OWN_ORIGIN, count, decodeJwt, expectErrorBody, sessionCookie, sleep } from './helpers.js';
+import { OWN_ORIGIN, count, decodeJwt, sessionCookie, sleep } from './helpers.js';
 
 const REFRESH_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Refresh token is invalid, expired or revoked.', requestId: expect.any(String) } };
 const TOKEN_REJECTED = { error: { code: 'UNAUTHENTICATED', message: 'Access token is invalid or expired.', requestId: expect.any(String) } };
@@ -178,9 +179,9 @@ describe.each(DATABASES)('tokens and sessions (%s)', (kind: DbKind) => {
     it('without a token 401, without a password 400: nothing is deleted', async () => {
       const user = await api.registerUser();
       const anon = await api.request('DELETE', '/api/auth/me', { body: { password: user.password } });
-      expectErrorBody(anon, 401, 'UNAUTHENTICATED');
+      expectError(anon, 401, 'UNAUTHENTICATED');
       const noPassword = await api.request('DELETE', '/api/auth/me', { token: user.accessToken, body: {} });
-      expectErrorBody(noPassword, 400, 'VALIDATION_FAILED');
+      expectError(noPassword, 400, 'VALIDATION_FAILED');
       expect(noPassword.body.error.details).toEqual([{ field: 'password', message: expect.any(String) }]);
       expect(await count(api, 'select count(*)::int as n from "user" where id = $1', [user.id])).toBe(1);
     });

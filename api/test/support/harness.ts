@@ -94,12 +94,52 @@ export interface TestUser {
   refreshToken: string;
 }
 
-export interface TestApi {
+/** What a test does to an API at `url`, in-process or a child process alike. */
+export interface ApiClient {
   url: string;
-  built: BuiltApp;
-  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
+  request<T = any>(method: string, path: string, options?: RequestOptions & { timeoutMs?: number }): Promise<HttpResult<T>>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<HttpResult<T>>;
+  /** Registers a new account (random email and password) and returns it with its tokens. */
   registerUser(name?: string): Promise<TestUser>;
+}
+
+export function apiClient(url: string): ApiClient {
+  const request = <T = any>(method: string, path: string, options: RequestOptions & { timeoutMs?: number } = {}) =>
+    httpRequest<T>(url, method, path, options);
+  return {
+    url,
+    request,
+    gql: (query, variables, token) => request('POST', '/graphql', { token, body: { query, variables } }),
+    async registerUser(name = 'Test User') {
+      const email = `user-${randomBytes(6).toString('hex')}@example.com`;
+      const password = `pw-${randomBytes(8).toString('hex')}`;
+      const res = await request('POST', '/api/auth/register', { body: { email, password, name } });
+      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+      return { id: res.body.user.id, email, password, name, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
+    },
+  };
+}
+
+/** Requests to `api` as `user`: each carries the user's current access token. */
+export function asUser(api: ApiClient, user: TestUser) {
+  const rest = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    api.request(method, path, { token: user.accessToken, body, headers });
+  return {
+    rest,
+    get: (path: string, headers?: Record<string, string>) => rest('GET', path, undefined, headers),
+    post: (path: string, body: unknown) => rest('POST', path, body),
+    put: (path: string, body: unknown, headers?: Record<string, string>) => rest('PUT', path, body, headers),
+    patch: (path: string, body?: unknown, headers?: Record<string, string>) => rest('PATCH', path, body, headers),
+    del: (path: string) => rest('DELETE', path),
+    /** `rawBody` sent verbatim with the given Content-Type. */
+    raw: (method: string, path: string, rawBody: string, contentType: string) =>
+      api.request(method, path, { token: user.accessToken, rawBody, headers: { 'content-type': contentType } }),
+    gql: (query: string, variables?: Record<string, unknown>) => api.gql(query, variables, user.accessToken),
+  };
+}
+
+export interface TestApi extends ApiClient {
+  built: BuiltApp;
   close(): Promise<void>;
 }
 
@@ -132,22 +172,9 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
   }
   await built.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-
-  const request = <T = any>(method: string, path: string, options: RequestOptions = {}) => httpRequest<T>(url, method, path, options);
-
   const api: TestApi = {
-    url,
+    ...apiClient(`http://127.0.0.1:${port}`),
     built,
-    request,
-    gql: (query, variables, token) => request('POST', '/graphql', { token, body: { query, variables } }),
-    async registerUser(name = 'Test User') {
-      const email = `user-${randomBytes(6).toString('hex')}@example.com`;
-      const password = `pw-${randomBytes(8).toString('hex')}`;
-      const res = await request('POST', '/api/auth/register', { body: { email, password, name } });
-      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
-      return { id: res.body.user.id, email, password, name, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
-    },
     async close() {
       await built.app.close();
       await database?.drop();

@@ -6,9 +6,9 @@ import { lengthProblem } from '@taskgate/common/password';
 // The password policy (length and strength) is the API's own, from the shared package.
 export { PASSWORD_MAX, PASSWORD_MIN } from '@taskgate/common/password';
 
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 2000;
-export const NAME_MAX = 100;
+// Task and name limits are the API's own, from the shared package.
+export { DESCRIPTION_MAX, NAME_MAX, TITLE_MAX } from '@taskgate/common/limits';
+import { DESCRIPTION_MAX, NAME_MAX, TITLE_MAX } from '@taskgate/common/limits';
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
 

@@ -2,12 +2,14 @@
 // `owner_id = $1` with the viewer's id, so another user's task is indistinguishable from a
 // task that does not exist. GraphQL resolvers and REST routes both call this service.
 import type { SqlPool } from '../../db/sql.js';
-import { AppError, notFound, unstorableText, validationFailed, type FieldProblem } from '../errors.js';
+import { AppError, UNSTORABLE_MESSAGE, notFound, unstorableText, validationFailed, type FieldProblem } from '../domain-errors.js';
 import type { Viewer } from '../users/user.types.js';
-import { decodeCursor, encodeCursor, isUuid } from './cursor.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { NO_TASK_EVENTS, type TaskEvent, type TaskEvents } from './task-events.js';
+import { MALFORMED_ID, checkTaskId, isUuid } from './task-id.js';
 import {
   DESCRIPTION_MAX,
+  PAGE_DEFAULT,
   PAGE_MAX,
   TITLE_MAX,
   type TaskInput,
@@ -26,13 +28,15 @@ const STATUS_SQL: Record<TaskStatus, string> = {
   COMPLETED: ' and completed = true',
 };
 
+/**
+ * A page request. Validation errors name `limit` and `cursor`; a transport whose fields are named
+ * otherwise (GraphQL's `first`, `after`) renames them (domain-errors.ts renameFields).
+ */
 export interface ListOptions {
   status: TaskStatus;
-  limit: number;
+  /** 1–PAGE_MAX; PAGE_DEFAULT when absent. */
+  limit?: number | null;
   cursor?: string | null;
-  /** The field name to blame in validation errors (`cursor` in REST, `after` in GraphQL). */
-  cursorField?: string;
-  limitField?: string;
 }
 
 function checkTitle(title: unknown, problems: FieldProblem[]): string | undefined {
@@ -43,7 +47,7 @@ function checkTitle(title: unknown, problems: FieldProblem[]): string | undefine
   const trimmed = title.trim();
   if (trimmed.length < 1) problems.push({ field: 'title', message: 'must not be empty' });
   else if (trimmed.length > TITLE_MAX) problems.push({ field: 'title', message: `must be at most ${TITLE_MAX} characters` });
-  else if (unstorableText(trimmed)) problems.push({ field: 'title', message: 'contains characters that cannot be stored' });
+  else if (unstorableText(trimmed)) problems.push({ field: 'title', message: UNSTORABLE_MESSAGE });
   return trimmed;
 }
 
@@ -56,7 +60,7 @@ function checkDescription(description: unknown, problems: FieldProblem[]): strin
   if (description.length > DESCRIPTION_MAX)
     problems.push({ field: 'description', message: `must be at most ${DESCRIPTION_MAX} characters` });
   else if (unstorableText(description))
-    problems.push({ field: 'description', message: 'contains characters that cannot be stored' });
+    problems.push({ field: 'description', message: UNSTORABLE_MESSAGE });
   return description;
 }
 
@@ -84,14 +88,15 @@ export class TaskService {
   }
 
   async list(viewer: Viewer, options: ListOptions): Promise<TaskPageRecord> {
-    const { status, limit } = options;
+    const { status } = options;
+    const limit = options.limit ?? PAGE_DEFAULT;
     if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) {
-      throw validationFailed([{ field: options.limitField ?? 'limit', message: `must be an integer from 1 to ${PAGE_MAX}` }]);
+      throw validationFailed([{ field: 'limit', message: `must be an integer from 1 to ${PAGE_MAX}` }]);
     }
     const params: unknown[] = [viewer.userId];
     let where = `owner_id = $1${STATUS_SQL[status]}`;
     if (options.cursor) {
-      const after = decodeCursor(options.cursor, options.cursorField ?? 'cursor');
+      const after = decodeCursor(options.cursor, 'cursor');
       params.push(after.createdAt, after.id);
       where += ` and (created_at, id) < ($2, $3)`;
     }
@@ -115,7 +120,7 @@ export class TaskService {
   }
 
   async get(viewer: Viewer, id: string): Promise<TaskRecord> {
-    if (!isUuid(id)) throw notFound();
+    checkTaskId(id);
     const { rows } = await this.db.query<TaskRecord>(`select ${COLUMNS} from task where id = $2 and owner_id = $1`, [
       viewer.userId,
       id,
@@ -146,7 +151,7 @@ export class TaskService {
    * stored version still equals it (optimistic locking); otherwise CONFLICT.
    */
   async update(viewer: Viewer, id: string, patch: TaskPatch, expectedVersion?: number | null): Promise<TaskRecord> {
-    const problems: FieldProblem[] = [];
+    const problems: FieldProblem[] = isUuid(id) ? [] : [MALFORMED_ID];
     const sets: string[] = [];
     const params: unknown[] = [viewer.userId, id];
     if (patch.title !== undefined) {
@@ -163,17 +168,16 @@ export class TaskService {
       sets.push(`completed = $${params.length}`);
     }
     if (problems.length > 0) throw validationFailed(problems);
-    if (!isUuid(id)) throw notFound();
     return this.write(viewer, id, sets, params, expectedVersion);
   }
 
   async toggle(viewer: Viewer, id: string): Promise<TaskRecord> {
-    if (!isUuid(id)) throw notFound();
+    checkTaskId(id);
     return this.write(viewer, id, ['completed = not completed'], [viewer.userId, id]);
   }
 
   async delete(viewer: Viewer, id: string): Promise<void> {
-    if (!isUuid(id)) throw notFound();
+    checkTaskId(id);
     const { rowCount } = await this.db.query('delete from task where id = $2 and owner_id = $1', [viewer.userId, id]);
     if (rowCount === 0) await this.notFoundFor(viewer, id);
     this.events.publish(viewer.userId, { type: 'DELETED', taskId: id, task: null });

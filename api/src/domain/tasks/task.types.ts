@@ -29,7 +29,4 @@ export interface TaskPatch {
   completed?: boolean;
 }
 
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 2000;
-export const PAGE_MAX = 100;
-export const PAGE_DEFAULT = 20;
+export { DESCRIPTION_MAX, PAGE_DEFAULT, PAGE_MAX, TITLE_MAX } from '@taskgate/common/limits';

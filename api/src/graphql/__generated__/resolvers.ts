@@ -72,8 +72,9 @@ export type Query = {
   __typename?: 'Query';
   health: Scalars['String']['output'];
   me: User;
+  /** One of the caller's tasks; null when none has this id. An id that is not a UUID is BAD_USER_INPUT. */
   task?: Maybe<Task>;
-  /** The caller's tasks, newest first. first: 1–100. */
+  /** The caller's tasks, newest first. first: 1–100, 20 when absent. */
   tasks: TaskPage;
 };
 
@@ -298,7 +299,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
-  tasks?: Resolver<ResolversTypes['TaskPage'], ParentType, ContextType, RequireFields<QueryTasksArgs, 'first' | 'status'>>;
+  tasks?: Resolver<ResolversTypes['TaskPage'], ParentType, ContextType, RequireFields<QueryTasksArgs, 'status'>>;
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {

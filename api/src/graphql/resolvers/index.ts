@@ -1,11 +1,11 @@
 // Thin resolvers: each is one call into a domain service. Owner scoping is the service's job;
 // no resolver takes an owner id from its arguments.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { AppError } from '../../domain/errors.js';
+import { AppError, renameFields } from '../../domain/domain-errors.js';
 import type { TaskEvent } from '../../domain/tasks/task-events.js';
-import { PAGE_DEFAULT, type TaskPatch } from '../../domain/tasks/task.types.js';
+import type { TaskPatch } from '../../domain/tasks/task.types.js';
 import type { Resolvers } from '../__generated__/resolvers.js';
-import { viewerOf } from '../context.js';
+import { graphqlViewer } from '../context.js';
 
 const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
@@ -29,26 +29,25 @@ const DateTime = new GraphQLScalarType<Date, string>({
   },
 });
 
+/** GraphQL's names for the page fields the task service validates (`limit`, `cursor`). */
+const PAGE_FIELDS = { limit: 'first', cursor: 'after' };
+
 export const resolvers: Resolvers = {
   DateTime,
   Query: {
     health: () => 'ok',
     me: async (_root, _args, ctx) => {
-      const user = await ctx.users.me(viewerOf(ctx));
+      const user = await ctx.users.me(graphqlViewer(ctx));
       if (!user) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
       return user;
     },
     tasks: (_root, args, ctx) =>
-      ctx.tasks.list(viewerOf(ctx), {
-        status: args.status ?? 'ALL',
-        limit: args.first ?? PAGE_DEFAULT,
-        cursor: args.after,
-        cursorField: 'after',
-        limitField: 'first',
+      ctx.tasks.list(graphqlViewer(ctx), { status: args.status ?? 'ALL', limit: args.first, cursor: args.after }).catch((error: unknown) => {
+        throw renameFields(error, PAGE_FIELDS);
       }),
     task: async (_root, { id }, ctx) => {
       try {
-        return await ctx.tasks.get(viewerOf(ctx), id);
+        return await ctx.tasks.get(graphqlViewer(ctx), id);
       } catch (error) {
         if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
         throw error;
@@ -56,20 +55,20 @@ export const resolvers: Resolvers = {
     },
   },
   Mutation: {
-    createTask: (_root, { input }, ctx) => ctx.tasks.create(viewerOf(ctx), input),
+    createTask: (_root, { input }, ctx) => ctx.tasks.create(graphqlViewer(ctx), input),
     // Absent fields are left alone; an explicit null title or completed fails validation in the service.
     updateTask: (_root, { id, input, expectedVersion }, ctx) =>
-      ctx.tasks.update(viewerOf(ctx), id, input as TaskPatch, expectedVersion),
-    toggleTask: (_root, { id }, ctx) => ctx.tasks.toggle(viewerOf(ctx), id),
+      ctx.tasks.update(graphqlViewer(ctx), id, input as TaskPatch, expectedVersion),
+    toggleTask: (_root, { id }, ctx) => ctx.tasks.toggle(graphqlViewer(ctx), id),
     deleteTask: async (_root, { id }, ctx) => {
-      await ctx.tasks.delete(viewerOf(ctx), id);
+      await ctx.tasks.delete(graphqlViewer(ctx), id);
       return id;
     },
   },
   Subscription: {
     taskEvents: {
       // The stream is the viewer's own: the service picks the channel from the verified identity.
-      subscribe: (_root, _args, ctx) => ctx.tasks.watch(viewerOf(ctx)) as never,
+      subscribe: (_root, _args, ctx) => ctx.tasks.watch(graphqlViewer(ctx)) as never,
       resolve: (event: TaskEvent) => event,
     },
   },
@@ -77,6 +76,6 @@ export const resolvers: Resolvers = {
     nodes: (page) => page.nodes,
     pageInfo: (page) => ({ endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
     // Counted only when a client selects it.
-    totalCount: (page, _args, ctx) => ctx.tasks.count(viewerOf(ctx), page.status),
+    totalCount: (page, _args, ctx) => ctx.tasks.count(graphqlViewer(ctx), page.status),
   },
 };

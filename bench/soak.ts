@@ -12,16 +12,15 @@
 //   SOAK_SAMPLE_SECONDS=5      sampling interval
 //   SOAK_RATE_LIMITS=1         keep the API's rate limits on (default off: one client IP would hit them)
 //   SOAK_JSON=path             also write the samples and the summary as JSON
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_VARIABLES } from '../config/env.js';
+import { CONFIG_VARIABLES } from '../api/src/config/env.js';
+import { childEnv, freePort, rssBytes, startProcess, stopProcess, waitForHttp, type Proc } from '../scripts/lib/procs.mjs';
 
-const API_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const API_DIR = fileURLToPath(new URL('../api/', import.meta.url));
 
 function intEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
@@ -103,27 +102,9 @@ export interface SoakSummary {
 
 const newWindow = (): Window => ({ requests: 0, ok: 0, clientErrors: 0, serverErrors: 0, failures: 0, latencies: [] });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resident set size of a process in MiB (Linux /proc; `ps` elsewhere). */
+/** Resident set size of a process in MiB; NaN when it is gone (or not on Linux). */
 function rssMiB(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-    if (Number.isFinite(kb)) return kb / 1024;
-  } catch {
-    // not Linux, or the process is gone
-  }
-  return NaN;
+  return (rssBytes(pid) ?? NaN) / 2 ** 20;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -153,16 +134,19 @@ class Soak {
 
   constructor(
     private readonly base: string,
-    private readonly server: ChildProcess,
+    private readonly server: Proc,
   ) {}
 
+  /** A failed request, kept for the report of a failed run (the last 40). */
   remember(line: string) {
     this.logTail.push(line);
     if (this.logTail.length > 40) this.logTail.shift();
   }
 
+  /** The last failed requests and the last lines the API printed. */
   get tail() {
-    return this.logTail.join('\n');
+    const api = this.server.output().split('\n').filter(Boolean).slice(-40).map((line) => `[api] ${line}`);
+    return [...this.logTail, ...api].join('\n');
   }
 
   /** One HTTP request, counted by status class and by operation. */
@@ -311,7 +295,7 @@ class Soak {
       errorRate: w.requests ? errors / w.requests : 0,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
-      rssMiB: this.server.pid ? rssMiB(this.server.pid) : NaN,
+      rssMiB: rssMiB(this.server.pid),
     };
     this.samples.push(sample);
     return sample;
@@ -335,61 +319,31 @@ const HEADER = `${'t(s)'.padStart(6)} ${'req'.padStart(7)} ${'req/s'.padStart(7)
 const row = (s: Sample) =>
   `${String(s.t).padStart(6)} ${String(s.requests).padStart(7)} ${s.rps.toFixed(1).padStart(7)} ${String(s.ok).padStart(8)} ${String(s.clientErrors).padStart(6)} ${String(s.serverErrors).padStart(5)} ${String(s.failures).padStart(5)} ${(s.errorRate * 100).toFixed(2).padStart(6)} ${s.p50.toFixed(1).padStart(7)} ${s.p99.toFixed(1).padStart(7)} ${s.rssMiB.toFixed(1).padStart(8)}`;
 
-async function waitReady(base: string, server: ChildProcess, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`the API exited during start-up (${server.exitCode ?? server.signalCode})`);
-    try {
-      const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the API was not ready within ${timeoutMs / 1000} s`);
-}
-
-function stopServer(server: ChildProcess, graceMs = 15_000): Promise<number | string | null> {
-  return new Promise((resolve) => {
-    if (server.exitCode !== null || server.signalCode !== null) return resolve(server.exitCode ?? server.signalCode);
-    const kill = setTimeout(() => server.kill('SIGKILL'), graceMs);
-    server.once('exit', (code, signal) => {
-      clearTimeout(kill);
-      resolve(code ?? signal);
-    });
-    server.kill('SIGTERM');
-  });
-}
-
 export async function runSoak(): Promise<SoakSummary> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = process.env.SOAK_DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), 'taskgate-soak-'));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of CONFIG_VARIABLES) delete env[key];
-  for (const key of Object.keys(env)) if (key.startsWith('RATE_LIMIT_')) delete env[key];
-  Object.assign(env, {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: base,
-    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
-    LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'warn',
-    ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: process.env.SOAK_DATABASE_URL }),
-    ...(process.env.SOAK_REDIS_URL ? { REDIS_URL: process.env.SOAK_REDIS_URL } : {}),
-    ...(process.env.SOAK_RATE_LIMITS === '1' ? {} : { RATE_LIMIT_ENABLED: 'false' }),
-  });
+  // The API sees only the configuration set here, none from this shell.
+  const env = childEnv(
+    {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: base,
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'warn',
+      ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: process.env.SOAK_DATABASE_URL }),
+      ...(process.env.SOAK_REDIS_URL ? { REDIS_URL: process.env.SOAK_REDIS_URL } : {}),
+      ...(process.env.SOAK_RATE_LIMITS === '1' ? {} : { RATE_LIMIT_ENABLED: 'false' }),
+    },
+    { scrub: CONFIG_VARIABLES },
+  );
 
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: API_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = startProcess({ name: 'the API', command: process.execPath, args: ['--import', 'tsx', 'src/server.ts'], cwd: API_DIR, env, output: 'capture' });
   const soak = new Soak(base, server);
-  for (const stream of [server.stdout!, server.stderr!]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach((l) => soak.remember(`[api] ${l}`)));
-  }
   let crashed: string | undefined;
   let stopping = false;
-  server.once('exit', (code, signal) => {
+  void server.exited.then(({ code, signal }) => {
     if (!stopping) crashed = `the API exited during the soak (${code ?? signal})`;
   });
 
@@ -397,11 +351,11 @@ export async function runSoak(): Promise<SoakSummary> {
   let rssStart = NaN;
   let serverExit: number | string | null = null;
   try {
-    await waitReady(base, server, 120_000);
+    await waitForHttp(`${base}/readyz`, { proc: server, timeoutMs: 120_000, ready: (status) => status === 200 });
     const users: User[] = [];
     for (let i = 0; i < USERS; i++) users.push(await soak.register(i));
     soak.reset();
-    rssStart = rssMiB(server.pid!);
+    rssStart = rssMiB(server.pid);
 
     console.log(`Soak: ${SECONDS} s, ${USERS} users, ${CONCURRENCY} in flight, ${database}, API pid ${server.pid} on ${base}`);
     console.log(HEADER);
@@ -425,7 +379,8 @@ export async function runSoak(): Promise<SoakSummary> {
     if (Date.now() - lastSample >= 500) takeSample();
   } finally {
     stopping = true;
-    serverExit = await stopServer(server);
+    const exit = await stopProcess(server, 15_000);
+    serverExit = exit.code ?? exit.signal;
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 

@@ -1,12 +1,11 @@
-// GraphQL's one error translator. Domain errors keep their code (VALIDATION_FAILED becomes
+// GraphQL's one error translator (it imports nothing from REST). Domain errors keep their code (VALIDATION_FAILED becomes
 // BAD_USER_INPUT, with per-field details); anything unexpected is masked as
 // INTERNAL_SERVER_ERROR with the request id, and logged with it.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../domain/errors.js';
-import { isDatabaseUnavailable } from '../plugins/errors.js';
+import { AppError } from '../domain/domain-errors.js';
 import type { GraphQLContext } from './context.js';
 
 const PASS_THROUGH = new Set([
@@ -37,7 +36,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  return masked(formatted, isDatabaseUnavailable(original) ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR');
+  return masked(formatted, 'INTERNAL_SERVER_ERROR');
 }
 
 /**
@@ -67,6 +66,10 @@ export function errorLoggingPlugin(log: FastifyBaseLogger): ApolloServerPlugin<G
           for (const error of errors) {
             const original = unwrapResolverError(error);
             const code = error.extensions?.code;
+            if (original instanceof AppError && original.code === 'SERVICE_UNAVAILABLE') {
+              log.error({ reqId: contextValue.requestId, err: original.cause ?? original }, 'database unavailable');
+              continue;
+            }
             if (original instanceof AppError || (typeof code === 'string' && PASS_THROUGH.has(code))) continue;
             log.error({ reqId: contextValue.requestId, err: original }, 'graphql resolver error');
           }

@@ -1,4 +1,4 @@
-// REST's one error translator: every failure leaves as {"error": {code, message, details?, requestId}},
+// REST's one error translator (domain codes → HTTP statuses): every failure leaves as {"error": {code, message, details?, requestId}},
 // including the ones Fastify and Node's HTTP parser raise before a route runs (frameworkErrors,
 // clientErrorHandler below). 5xx bodies say nothing about internals; the request id (also in the
 // `x-request-id` header) links every error to its log line.
@@ -9,17 +9,49 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { errorCodes } from 'fastify';
 import fp from 'fastify-plugin';
 import sjson from 'secure-json-parse';
-import { AppError, ERROR_STATUS, type ErrorCode, type FieldProblem } from '../domain/errors.js';
+import { AppError, validationFailed, type ErrorCode, type FieldProblem } from '../domain/domain-errors.js';
 import { RevocationUnavailableError } from '../auth/revocations.js';
-import { fieldProblems } from './validation.js';
-import { MAX_JSON_DEPTH, jsonDepth, tooDeep } from './security.js';
+import { revocationUnavailable } from '../plugins/viewer.js';
+import { fieldProblems } from '../plugins/validation.js';
+import { MAX_JSON_DEPTH, jsonDepth, tooDeep } from '../plugins/security.js';
+import { HttpRefusal, type HttpOnlyCode } from './http-refusal.js';
+
+export type RestErrorCode = ErrorCode | HttpOnlyCode;
+
+/** Each code's HTTP status: the REST answer to every domain error and to the HTTP-only refusals. */
+export const REST_STATUS: Record<RestErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  EMAIL_TAKEN: 409,
+  REQUEST_TIMEOUT: 408,
+  PRECONDITION_FAILED: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
+  VALIDATION_FAILED: 400,
+  RATE_LIMITED: 429,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+/** The domain error this one is or wraps (a library may wrap what the database layer threw). */
+function domainErrorIn(error: unknown): AppError | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AppError) return e;
+  }
+  return undefined;
+}
 
 export function sendError(
   reply: FastifyReply,
-  code: ErrorCode,
+  code: RestErrorCode,
   message: string,
   details?: FieldProblem[],
-  status: number = ERROR_STATUS[code],
+  status: number = REST_STATUS[code],
 ) {
   // RFC 9110 §15.5.2: every 401 names the scheme to use.
   if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="taskgate"');
@@ -46,7 +78,7 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   return sendError(reply, 'VALIDATION_FAILED', 'The request path is not valid: it has a malformed %-escape.');
 }
 
-const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
+const CLIENT_ERRORS: Record<string, [RestErrorCode, string]> = {
   HPE_HEADER_OVERFLOW: ['HEADERS_TOO_LARGE', 'Request line and headers together must be under 16 KiB.'],
   ERR_HTTP_REQUEST_TIMEOUT: ['REQUEST_TIMEOUT', 'The request was not received in time.'],
 };
@@ -59,7 +91,7 @@ const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
 export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket) {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [code, message] = CLIENT_ERRORS[error.code ?? ''] ?? ['VALIDATION_FAILED', 'The request is not valid HTTP.'];
-  const status = ERROR_STATUS[code];
+  const status = REST_STATUS[code];
   const requestId = randomUUID();
   this.log.info({ reqId: requestId, event: 'client_error', code: error.code }, 'request refused by the HTTP parser');
   if (socket.writable) {
@@ -77,17 +109,7 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   socket.destroy(error);
 }
 
-/**
- * A token whose revocation status cannot be checked (Redis down) is refused, never trusted: logs
- * the cause, asks the client to retry in a second, and returns the message for either body shape.
- */
-export function revocationUnavailable(request: FastifyRequest, reply: FastifyReply, error: RevocationUnavailableError): string {
-  request.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
-  reply.header('retry-after', '1');
-  return `Cannot check token revocation right now; retry shortly (request id ${request.id}).`;
-}
-
-const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
+const FASTIFY_CODES: Record<string, [RestErrorCode, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'Request body is larger than 64 KiB.'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['VALIDATION_FAILED', 'Content-Length does not match the body.'],
@@ -113,7 +135,7 @@ function jsonParser(app: FastifyInstance) {
       const field = /"__proto__"\s*:/.test(body as string) ? '__proto__' : 'constructor';
       done(
         poisoned
-          ? new AppError('VALIDATION_FAILED', 'Request is invalid.', [{ field, message: 'is not an allowed field' }])
+          ? validationFailed([{ field, message: 'is not an allowed field' }])
           : new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(),
         undefined,
       );
@@ -124,6 +146,12 @@ function jsonParser(app: FastifyInstance) {
 async function errorsPlugin(app: FastifyInstance) {
   jsonParser(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpRefusal) return sendError(reply, error.code, error.message);
+    const domain = domainErrorIn(error);
+    if (domain?.code === 'SERVICE_UNAVAILABLE') {
+      request.log.error({ err: domain.cause ?? domain }, 'database unavailable');
+      return sendError(reply, 'SERVICE_UNAVAILABLE', `Service temporarily unavailable (request id ${request.id}).`);
+    }
     if (error instanceof AppError) {
       if (error.retryAfter) reply.header('retry-after', String(error.retryAfter));
       if (error.code === 'RATE_LIMITED') request.log.warn({ event: 'rate_limited', path: request.routeOptions.url }, 'rate limited');
@@ -133,8 +161,9 @@ async function errorsPlugin(app: FastifyInstance) {
       return sendError(reply, 'SERVICE_UNAVAILABLE', revocationUnavailable(request, reply, error));
     }
     if (error.validation) {
-      const details = fieldProblems(error.validation as never, error.validationContext);
-      return sendError(reply, 'VALIDATION_FAILED', 'Request is invalid.', details);
+      // Worded as the domain words its own validation errors: the same mistake, the same answer.
+      const { message, details } = validationFailed(fieldProblems(error.validation as never, error.validationContext));
+      return sendError(reply, 'VALIDATION_FAILED', message, details);
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendError(reply, known[0], known[1]);
@@ -148,10 +177,6 @@ async function errorsPlugin(app: FastifyInstance) {
       const code = BY_STATUS[error.statusCode] ?? 'VALIDATION_FAILED';
       return sendError(reply, code, code === 'VALIDATION_FAILED' ? 'Request is invalid.' : 'Request refused.', undefined, error.statusCode);
     }
-    if (isDatabaseUnavailable(error)) {
-      request.log.error({ err: error }, 'database unavailable');
-      return sendError(reply, 'SERVICE_UNAVAILABLE', `Service temporarily unavailable (request id ${request.id}).`);
-    }
     request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, 'INTERNAL_SERVER_ERROR', `Internal server error (request id ${request.id}).`);
   });
@@ -161,7 +186,7 @@ async function errorsPlugin(app: FastifyInstance) {
   );
 }
 
-const BY_STATUS: Record<number, ErrorCode> = {
+const BY_STATUS: Record<number, RestErrorCode> = {
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
@@ -172,26 +197,4 @@ const BY_STATUS: Record<number, ErrorCode> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300']);
-
-/**
- * The database cannot be reached or did not answer in time: connection refused/reset, pg's
- * connect timeout ("timeout expired") and query timeout ("Query read timeout"), knex's pool
- * acquire timeout, or a server shutting down. Wrapped errors are recognised by their `cause`.
- */
-export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
-  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
-  if (!e || typeof e !== 'object' || depth > 3) return false;
-  if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
-  if (
-    typeof e.message === 'string' &&
-    /Knex: Timeout acquiring a connection|Connection terminated|timeout exceeded when trying to connect|^timeout expired$|^Query read timeout$/i.test(
-      e.message,
-    )
-  ) {
-    return true;
-  }
-  return isDatabaseUnavailable(e.cause, depth + 1);
-}
-
-export default fp(errorsPlugin, { name: 'errors' });
+export default fp(errorsPlugin, { name: 'rest-errors' });
