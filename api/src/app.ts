@@ -5,7 +5,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccessTokenVerifier } from './auth/access-tokens.js';
-import { createAuth, type Auth } from './auth/better-auth.js';
+import { SESSION_LIFETIME_SECONDS, createAuth, type Auth } from './auth/better-auth.js';
 import { setHashConcurrency } from './auth/passwords.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
 import websocketPlugin from '@fastify/websocket';
@@ -22,6 +22,9 @@ import type { Config } from './config/env.js';
 import { resolveAuthSecret } from './config/secrets.js';
 import { createOrm, migrate, type Orm } from './db/orm.js';
 import { SqlPool } from './db/sql.js';
+import { CleanupJob } from './db/cleanup.js';
+import { SECURITY_EVENT_RETENTION_DAYS, SecurityActivityService } from './domain/accounts/security-activity.service.js';
+import { SessionService } from './domain/accounts/sessions.service.js';
 import { TaskService } from './domain/tasks/task.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { JIT_MAX_COMPILED, JitExecutor } from './graphql/jit.js';
@@ -34,6 +37,7 @@ import openapiPlugin from './plugins/openapi.js';
 import { validatorCompiler } from './plugins/validation.js';
 import viewerPlugin from './plugins/viewer.js';
 import authRoutes from './rest/auth.routes.js';
+import sessionRoutes from './rest/sessions.routes.js';
 import { ErrorBody } from './rest/schemas.js';
 import tasksRoutes from './rest/tasks.routes.js';
 
@@ -44,6 +48,7 @@ export interface BuiltApp {
   db: SqlPool;
   tokens: AccessTokenVerifier;
   graphql: JitExecutor;
+  cleanup: CleanupJob;
 }
 
 export interface BuildOptions {
@@ -152,6 +157,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     new TaskEvents(bus),
   );
   const users = new UserService(db);
+  const activity = new SecurityActivityService(db);
+  const sessions = new SessionService(db, revokeSession, activity);
+  const cleanup = new CleanupJob(db, {
+    intervalSeconds: config.cleanupIntervalSeconds,
+    sessionLifetimeSeconds: SESSION_LIFETIME_SECONDS,
+    securityEventRetentionDays: SECURITY_EVENT_RETENTION_DAYS,
+    log: app.log,
+  });
+  // Before the database closes (onClose): a run in progress finishes its batch first.
+  app.addHook('preClose', async () => {
+    await cleanup.stop();
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorBody);
@@ -181,7 +198,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     revokeSession,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshReuseIntervalSeconds: config.refreshReuseIntervalSeconds,
+    activity,
   });
+  await app.register(sessionRoutes, { sessions, activity });
   await app.register(tasksRoutes, { tasks });
   const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
   const subscriptions = new SubscriptionServer({
@@ -213,11 +232,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     subscriptions,
     tasks,
     users,
+    sessions,
+    activity,
     production: config.env === 'production',
     playground: config.graphqlPlayground,
     executor: graphql,
   });
 
   await app.ready();
-  return { app, orm, auth, db, tokens, graphql };
+  cleanup.start();
+  return { app, orm, auth, db, tokens, graphql, cleanup };
 }

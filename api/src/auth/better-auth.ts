@@ -71,6 +71,9 @@ export interface AuthSettings {
   log: FastifyBaseLogger;
 }
 
+/** How long a session (a refresh token, the web app's cookie) lives: better-auth's default, stated. */
+export const SESSION_LIFETIME_SECONDS = 7 * 24 * 3600;
+
 /** The options shared by the app and the adapter conformance suite (database left to the caller). */
 export function authTableOptions(): Pick<BetterAuthOptions, 'user' | 'session' | 'account' | 'verification'> {
   return {
@@ -80,7 +83,7 @@ export function authTableOptions(): Pick<BetterAuthOptions, 'user' | 'session' |
         role: { type: 'string', required: false, input: false, defaultValue: 'USER', fieldName: 'role' },
       },
     },
-    session: { fields: AUTH_FIELD_NAMES.session },
+    session: { fields: AUTH_FIELD_NAMES.session, expiresIn: SESSION_LIFETIME_SECONDS },
     account: { fields: AUTH_FIELD_NAMES.account },
     verification: { fields: AUTH_FIELD_NAMES.verification },
   };

@@ -30,10 +30,14 @@ export class RefreshTokenRotator {
     const { session, user } = found;
     if (new Date(session.expiresAt).getTime() <= Date.now()) return { ok: false, reason: 'expired', userId: user.id };
 
-    const next = await ctx.internalAdapter.createSession(user.id, false, {
-      ipAddress: meta.ipAddress ?? null,
-      userAgent: meta.userAgent ?? null,
-    });
+    // The successor keeps the sign-in time (createdAt) of the session it replaces; its updatedAt,
+    // now, is the session's last use as the account page shows it (no write per API request).
+    const next = await ctx.internalAdapter.createSession(
+      user.id,
+      false,
+      { ipAddress: meta.ipAddress ?? null, userAgent: meta.userAgent ?? null, createdAt: new Date(session.createdAt) },
+      true,
+    );
     // Claim the old token exactly once: a concurrent refresh with the same token loses here.
     const claimed = await this.db.query(
       `insert into refresh_rotation (token_hash, user_id, successor_session_id) values ($1, $2, $3)

@@ -42,6 +42,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
   HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^([1-9]|[1-5][0-9]|6[0-4])$' })),
+  CLEANUP_INTERVAL_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,6})$' })),
   HEAP_GROWING_PERCENT: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,2})$' })),
   WS_MAX_CONNECTIONS_PER_IP: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
   WS_MAX_CONNECTIONS_PER_USER: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
@@ -117,6 +118,11 @@ export interface WebSocketLimits {
   maxBufferedBytes: number;
   /** Ping interval; a socket that has not answered the previous ping by then is dropped; 0 = off (WS_KEEPALIVE_SECONDS). */
   keepAliveSeconds: number;
+  /**
+   * Seconds between runs of the cleanup job (expired sessions and verification tokens, retired
+   * refresh-rotation rows, security events past 90 days); 0 = never.
+   */
+  cleanupIntervalSeconds: number;
 }
 
 export interface GraphqlTooling {
@@ -248,6 +254,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxBufferedBytes: Number(raw.WS_MAX_BUFFERED_BYTES ?? 1024 * 1024),
       keepAliveSeconds: Number(raw.WS_KEEPALIVE_SECONDS ?? 30),
     },
+    cleanupIntervalSeconds: Number(raw.CLEANUP_INTERVAL_SECONDS ?? 3600),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),

@@ -8,6 +8,8 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { SecurityActivityService } from '../domain/accounts/security-activity.service.js';
+import type { SessionService } from '../domain/accounts/sessions.service.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import { registerRequestChain } from '../plugins/request-chain.js';
@@ -23,6 +25,8 @@ import { GraphQLError } from 'graphql';
 export interface GraphQLOptions {
   tasks: TaskService;
   users: UserService;
+  sessions: SessionService;
+  activity: SecurityActivityService;
   production: boolean;
   /** What GraphQL tooling may see: the schema (introspection) and Apollo's landing page. */
   playground: GraphqlTooling;
@@ -117,6 +121,9 @@ async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
       requestId: String(request.id),
       tasks: opts.tasks,
       users: opts.users,
+      sessions: opts.sessions,
+      activity: opts.activity,
+      origin: { ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined },
     }),
   });
   app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', handler, schema: { hide: true } as object });

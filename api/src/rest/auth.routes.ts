@@ -16,6 +16,8 @@ import type { UserRecord } from '../domain/users/user.types.js';
 import { requireViewer } from './rest-viewer.js';
 import { DeleteAccountBody, LoginBody, RefreshBody, RegisterBody, TokenBody, UserBody, errorResponses } from './schemas.js';
 import type { SqlPool } from '../db/sql.js';
+import type { SecurityActivityService } from '../domain/accounts/security-activity.service.js';
+import { originOf } from './sessions.routes.js';
 
 export interface AuthRoutesOptions {
   auth: Auth;
@@ -26,6 +28,8 @@ export interface AuthRoutesOptions {
   accessTokenTtlSeconds: number;
   /** REFRESH_REUSE_INTERVAL: seconds a rotated refresh token still gets its successor. */
   refreshReuseIntervalSeconds: number;
+  /** Records the security events the user sees in their activity list. */
+  activity: SecurityActivityService;
 }
 
 function apiErrorCode(error: unknown): string | undefined {
@@ -48,7 +52,7 @@ function forwardedHeaders(request: FastifyRequest): Headers {
 }
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
-  const { auth, users, db, revokeSession, accessTokenTtlSeconds } = opts;
+  const { auth, users, db, revokeSession, accessTokenTtlSeconds, activity } = opts;
   const rotation = new RefreshTokenRotator(auth, db, revokeSession, opts.refreshReuseIntervalSeconds);
 
   /** The token body for a session: its token is the refresh token. */
@@ -95,6 +99,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         if (!result.token) throw new Error('sign-up returned no session');
         await app.limits.registerSucceeded(request.ip);
         request.log.info({ event: 'sign_up', userId: result.user.id }, 'user registered');
+        await activity.record({ userId: result.user.id, type: 'SIGN_IN', ...originOf(request) });
         return reply.code(201).send(await tokenResponse(await sessionOf(result.token), publicUser(result.user)));
       } catch (error) {
         const code = apiErrorCode(error);
@@ -119,12 +124,14 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         });
         await app.limits.loginSucceeded(request.ip, email);
         request.log.info({ event: 'login_success', userId: result.user.id }, 'login succeeded');
+        await activity.record({ userId: result.user.id, type: 'SIGN_IN', ...originOf(request) });
         return await tokenResponse(await sessionOf(result.token), publicUser(result.user));
       } catch (error) {
         const code = apiErrorCode(error);
         if (code === 'INVALID_EMAIL_OR_PASSWORD' || code === 'INVALID_EMAIL' || code === 'INVALID_PASSWORD') {
           await app.limits.loginFailed(request.ip, email);
           request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
+          await activity.recordFailedSignIn(email, originOf(request));
           throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password.');
         }
         throw error;
@@ -167,6 +174,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       await db.query('delete from "session" where id = $1 and user_id = $2', [viewer.sessionId, viewer.userId]);
       await revokeSession(viewer.sessionId);
       request.log.info({ event: 'logout', userId: viewer.userId }, 'session revoked');
+      await activity.record({ userId: viewer.userId, type: 'SIGNED_OUT', ...originOf(request) });
       return reply.code(204).send(null);
     },
   );
@@ -216,7 +224,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     },
   );
 
-  registerBetterAuthHandler(app, auth);
+  registerBetterAuthHandler(app, auth, activity);
 };
 
 /** a***@example.com: enough to correlate, not enough to harvest. */
@@ -260,7 +268,7 @@ async function betterAuthErrorBody(response: Response, requestId: string) {
 }
 
 /** Everything else under /api/auth/* goes to better-auth's own handler (sign-up/in for the web app, jwks…). */
-function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
+function registerBetterAuthHandler(app: FastifyInstance, auth: Auth, activity: SecurityActivityService) {
   app.route({
     method: ['GET', 'POST'],
     url: '/api/auth/*',
@@ -294,20 +302,28 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth) {
         if (response.status === 401) {
           await app.limits.loginFailed(request.ip, email);
           request.log.info({ event: 'login_failure', account: maskEmail(email) }, 'login failed');
+          await activity.recordFailedSignIn(email, originOf(request));
         } else if (response.ok) {
           await app.limits.loginSucceeded(request.ip, email);
-          request.log.info({ event: 'login_success', userId: await userIdOf() }, 'login succeeded');
+          const userId = await userIdOf();
+          request.log.info({ event: 'login_success', userId }, 'login succeeded');
+          if (userId) await activity.record({ userId, type: 'SIGN_IN', ...originOf(request) });
         }
       }
       if (path === '/api/auth/sign-up/email') {
         if (response.ok) {
           await app.limits.registerSucceeded(request.ip);
-          request.log.info({ event: 'sign_up', userId: await userIdOf() }, 'user registered');
+          const userId = await userIdOf();
+          request.log.info({ event: 'sign_up', userId }, 'user registered');
+          if (userId) await activity.record({ userId, type: 'SIGN_IN', ...originOf(request) });
         } else if (response.status < 500) {
           await app.limits.registerRefused(request.ip);
         }
       }
-      if (path === '/api/auth/sign-out' && response.ok && signingOut) request.log.info({ event: 'logout', userId: signingOut.user.id }, 'session revoked');
+      if (path === '/api/auth/sign-out' && response.ok && signingOut) {
+        request.log.info({ event: 'logout', userId: signingOut.user.id }, 'session revoked');
+        await activity.record({ userId: signingOut.user.id, type: 'SIGNED_OUT', ...originOf(request) });
+      }
       if (response.status === 404) throw new AppError('NOT_FOUND', `No route for ${request.method} ${url.pathname}.`);
       reply.code(response.status);
       response.headers.forEach((value, key) => {

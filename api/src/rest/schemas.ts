@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DESCRIPTION_MAX, NAME_MAX, PAGE_DEFAULT, PAGE_MAX, TITLE_MAX } from '@taskgate/common/limits';
 import { PASSWORD_MAX, PASSWORD_MIN } from '@taskgate/common/password';
+import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../domain/accounts/events.js';
 
 /** Dates leave as ISO-8601 strings (the serializer formats Date objects). */
 const DateTimeJson = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -86,6 +87,36 @@ export const TokenBody = Type.Object({
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer(),
   refreshToken: Type.String(),
+});
+
+export const SessionBody = Type.Object({
+  id: Type.String(),
+  current: Type.Boolean({ description: 'The session of the access token making this request.' }),
+  createdAt: DateTimeJson,
+  lastUsedAt: DateTimeJson,
+  ip: Type.Union([Type.String(), Type.Null()], { description: 'The network, never the address: "203.0.113.0/24", "2001:db8:1::/48".' }),
+  device: Type.String({ description: 'From the user agent, e.g. "Chrome on Linux".' }),
+});
+export const SessionListBody = Type.Object({ sessions: Type.Array(SessionBody) });
+export const SessionParams = strictObject({ id: Type.String({ minLength: 1 }) });
+export const RevokeSessionsQuery = strictObject({ scope: Type.Literal('others') });
+export const RevokedBody = Type.Object({ revoked: Type.Integer({ description: 'Sessions ended.' }) });
+
+export const ActivityQuery = strictObject({
+  first: Type.Optional(Type.Integer({ description: '1–100, default 20.' })),
+  after: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "The previous page's pageInfo.endCursor." })),
+});
+export const ActivityBody = Type.Object({
+  nodes: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      type: Type.Unsafe<SecurityEventType>({ type: 'string', enum: [...SECURITY_EVENT_TYPES] }),
+      createdAt: DateTimeJson,
+      ip: Type.Union([Type.String(), Type.Null()]),
+      device: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  pageInfo: Type.Object({ endCursor: Type.Union([Type.String(), Type.Null()]), hasNextPage: Type.Boolean() }),
 });
 
 export type TaskJson = Static<typeof TaskBody>;

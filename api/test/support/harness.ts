@@ -160,6 +160,8 @@ export async function startApi(kind: DbKind, env: Record<string, string> = {}): 
     // A retired refresh token replayed at once is reuse (the session dies), not a retry; the tests
     // of the reuse interval (security/refresh-races.test.ts) set it.
     REFRESH_REUSE_INTERVAL: '0',
+    // The cleanup job runs only where a test runs it (cleanup.test.ts).
+    CLEANUP_INTERVAL_SECONDS: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });

@@ -23,7 +23,7 @@ export const Session = defineEntity({
   tableName: 'session',
   properties: {
     id: p.string().primary().columnType('text'),
-    expiresAt: p.datetime(3),
+    expiresAt: p.datetime(3).index('session_expires_at_index'),
     token: p.string().columnType('text').unique('session_token_unique'),
     createdAt: p.datetime(3).defaultRaw('now()'),
     updatedAt: p.datetime(3).defaultRaw('now()'),
@@ -60,7 +60,7 @@ export const Verification = defineEntity({
     id: p.string().primary().columnType('text'),
     identifier: p.string().columnType('text').index('verification_identifier_index'),
     value: p.string().columnType('text'),
-    expiresAt: p.datetime(3),
+    expiresAt: p.datetime(3).index('verification_expires_at_index'),
     createdAt: p.datetime(3).defaultRaw('now()'),
     updatedAt: p.datetime(3).defaultRaw('now()'),
   },
@@ -88,6 +88,6 @@ export const RefreshRotation = defineEntity({
     tokenHash: p.string().primary().columnType('text'),
     user: p.manyToOne(User).fieldName('user_id').deleteRule('cascade'),
     successorSessionId: p.string().columnType('text').index('refresh_rotation_successor_index'),
-    createdAt: p.datetime(3).defaultRaw('now()'),
+    createdAt: p.datetime(3).defaultRaw('now()').index('refresh_rotation_created_at_index'),
   },
 });

@@ -1,5 +1,6 @@
 import { Account, Jwks, RefreshRotation, Session, User, Verification } from './auth.js';
+import { SecurityEvent } from './security-event.js';
 import { Task } from './task.js';
 
-export { Account, Jwks, RefreshRotation, Session, Task, User, Verification };
-export const entities = [User, Session, Account, Verification, Jwks, RefreshRotation, Task];
+export { Account, Jwks, RefreshRotation, SecurityEvent, Session, Task, User, Verification };
+export const entities = [User, Session, Account, Verification, Jwks, RefreshRotation, Task, SecurityEvent];

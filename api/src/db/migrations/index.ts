@@ -1,8 +1,10 @@
 // Listed explicitly: MikroORM 6's migrator cannot glob-load .ts migration files under vitest.
 import { Migration20261125000000_initial } from './Migration20261125000000_initial.js';
 import { Migration20261125100000_refresh_rotation } from './Migration20261125100000_refresh_rotation.js';
+import { Migration20261201050000_security_event } from './Migration20261201050000_security_event.js';
 
 export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
   { name: 'Migration20261125100000_refresh_rotation', class: Migration20261125100000_refresh_rotation },
+  { name: 'Migration20261201050000_security_event', class: Migration20261201050000_security_event },
 ];

@@ -4,6 +4,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { TaskRecord, TaskPageRecord } from '../../domain/tasks/task.types.js';
 import type { UserRecord } from '../../domain/users/user.types.js';
 import type { TaskEventRecord } from '../../domain/tasks/task-events.js';
+import type { SessionRecord } from '../../domain/accounts/sessions.service.js';
+import type { SecurityEventRecord, SecurityEventPageRecord } from '../../domain/accounts/security-activity.service.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -35,6 +37,10 @@ export type Mutation = {
   __typename?: 'Mutation';
   createTask: Task;
   deleteTask: Scalars['ID']['output'];
+  /** Ends every session of the caller but the current one; returns how many ended. */
+  revokeOtherSessions: Scalars['Int']['output'];
+  /** Ends one of the caller's sessions: its refresh token and access tokens stop working at once. Returns its id. */
+  revokeSession: Scalars['ID']['output'];
   toggleTask: Task;
   /** expectedVersion, when given, must equal the stored version or the update fails with CONFLICT. */
   updateTask: Task;
@@ -47,6 +53,11 @@ export type MutationCreateTaskArgs = {
 
 
 export type MutationDeleteTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -72,10 +83,20 @@ export type Query = {
   __typename?: 'Query';
   health: Scalars['String']['output'];
   me: User;
+  /** The caller's security activity, newest first, kept 90 days. first: 1–100. */
+  securityEvents: SecurityEventPage;
+  /** The caller's signed-in sessions, newest first. */
+  sessions: Array<Session>;
   /** One of the caller's tasks; null when none has this id. An id that is not a UUID is BAD_USER_INPUT. */
   task?: Maybe<Task>;
   /** The caller's tasks, newest first. first: 1–100, 20 when absent. */
   tasks: TaskPage;
+};
+
+
+export type QuerySecurityEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -93,6 +114,51 @@ export type QueryTasksArgs = {
 export type Role =
   | 'ADMIN'
   | 'USER';
+
+export type SecurityEvent = {
+  __typename?: 'SecurityEvent';
+  createdAt: Scalars['DateTime']['output'];
+  device?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** The network, never the address. */
+  ip?: Maybe<Scalars['String']['output']>;
+  type: SecurityEventType;
+};
+
+export type SecurityEventPage = {
+  __typename?: 'SecurityEventPage';
+  nodes: Array<SecurityEvent>;
+  pageInfo: PageInfo;
+};
+
+export type SecurityEventType =
+  | 'EMAIL_CHANGED'
+  | 'EMAIL_CHANGE_REQUESTED'
+  | 'EMAIL_VERIFIED'
+  | 'NEW_DEVICE'
+  | 'PASSWORD_CHANGED'
+  | 'PASSWORD_RESET'
+  | 'PASSWORD_RESET_REQUESTED'
+  | 'SESSION_REVOKED'
+  | 'SIGNED_OUT'
+  | 'SIGN_IN'
+  | 'SIGN_IN_FAILED';
+
+/** A signed-in device: a session (its refresh token or the web app's cookie) and the access tokens made from it. */
+export type Session = {
+  __typename?: 'Session';
+  /** When the device signed in. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The session of the access token making this request. */
+  current: Scalars['Boolean']['output'];
+  /** From the user agent, e.g. Chrome on Linux. */
+  device: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The network, never the address: 203.0.113.0/24 or 2001:db8:1::/48. */
+  ip?: Maybe<Scalars['String']['output']>;
+  /** The last refresh of the session. */
+  lastUsedAt: Scalars['DateTime']['output'];
+};
 
 /**
  * Served over WebSocket only (graphql-ws protocol, the `graphql-transport-ws` subprotocol) at
@@ -239,6 +305,10 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
+  SecurityEvent: ResolverTypeWrapper<SecurityEventRecord>;
+  SecurityEventPage: ResolverTypeWrapper<SecurityEventPageRecord>;
+  SecurityEventType: SecurityEventType;
+  Session: ResolverTypeWrapper<SessionRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Task: ResolverTypeWrapper<TaskRecord>;
@@ -260,6 +330,9 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  SecurityEvent: SecurityEventRecord;
+  SecurityEventPage: SecurityEventPageRecord;
+  Session: SessionRecord;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   Task: TaskRecord;
@@ -286,6 +359,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCreateTaskArgs, 'input'>>;
   deleteTask?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteTaskArgs, 'id'>>;
+  revokeOtherSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revokeSession?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   toggleTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationToggleTaskArgs, 'id'>>;
   updateTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationUpdateTaskArgs, 'id' | 'input'>>;
 };
@@ -298,8 +373,32 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  securityEvents?: Resolver<ResolversTypes['SecurityEventPage'], ParentType, ContextType, RequireFields<QuerySecurityEventsArgs, 'first'>>;
+  sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
   tasks?: Resolver<ResolversTypes['TaskPage'], ParentType, ContextType, RequireFields<QueryTasksArgs, 'status'>>;
+};
+
+export type SecurityEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SecurityEvent'] = ResolversParentTypes['SecurityEvent']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  device?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['SecurityEventType'], ParentType, ContextType>;
+};
+
+export type SecurityEventPageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SecurityEventPage'] = ResolversParentTypes['SecurityEventPage']> = {
+  nodes?: Resolver<Array<ResolversTypes['SecurityEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SessionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  device?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -340,6 +439,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SecurityEvent?: SecurityEventResolvers<ContextType>;
+  SecurityEventPage?: SecurityEventPageResolvers<ContextType>;
+  Session?: SessionResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
   TaskEvent?: TaskEventResolvers<ContextType>;
