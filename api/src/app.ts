@@ -210,6 +210,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     rateLimits,
     tasks,
     users,
+    sessions,
+    activity,
     limits: config.websocket,
     allowedOrigins: [config.publicUrl, ...config.trustedOrigins, ...config.corsOrigins],
     production: config.env === 'production',

@@ -103,6 +103,11 @@ export interface Config {
   refreshReuseIntervalSeconds: number;
   /** GraphQL subscriptions over WebSocket (graphql/subscriptions.ts). */
   websocket: WebSocketLimits;
+  /**
+   * Seconds between runs of the cleanup job (expired sessions and verification tokens, retired
+   * refresh-rotation rows, security events past 90 days); 0 = never.
+   */
+  cleanupIntervalSeconds: number;
 }
 
 export interface WebSocketLimits {
@@ -118,11 +123,6 @@ export interface WebSocketLimits {
   maxBufferedBytes: number;
   /** Ping interval; a socket that has not answered the previous ping by then is dropped; 0 = off (WS_KEEPALIVE_SECONDS). */
   keepAliveSeconds: number;
-  /**
-   * Seconds between runs of the cleanup job (expired sessions and verification tokens, retired
-   * refresh-rotation rows, security events past 90 days); 0 = never.
-   */
-  cleanupIntervalSeconds: number;
 }
 
 export interface GraphqlTooling {

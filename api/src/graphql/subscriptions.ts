@@ -30,6 +30,8 @@ import { InvalidTokenError, type AccessTokenVerifier } from '../auth/access-toke
 import { RevocationUnavailableError, type RevocationStore } from '../auth/revocations.js';
 import type { WebSocketLimits } from '../config/env.js';
 import { AppError } from '../domain/domain-errors.js';
+import type { SecurityActivityService } from '../domain/accounts/security-activity.service.js';
+import type { SessionService } from '../domain/accounts/sessions.service.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
 import type { UserService } from '../domain/users/user.service.js';
 import type { Viewer } from '../domain/users/user.types.js';
@@ -62,6 +64,8 @@ export interface SubscriptionServerOptions {
   rateLimits: RateLimitPolicy;
   tasks: TaskService;
   users: UserService;
+  sessions: SessionService;
+  activity: SecurityActivityService;
   limits: WebSocketLimits;
   /** Origins a browser may open a socket from: the API's own, TRUSTED_ORIGINS and CORS_ORIGINS. */
   allowedOrigins: string[];
@@ -310,7 +314,15 @@ export class SubscriptionServer {
     if (cost > GRAPHQL_LIMITS.cost) {
       return refuse(`Query cost limit of ${GRAPHQL_LIMITS.cost} exceeded, found ${Math.round(cost)}.`, 'GRAPHQL_VALIDATION_FAILED');
     }
-    const contextValue: GraphQLContext = { viewer: live.viewer, requestId, tasks: this.opts.tasks, users: this.opts.users };
+    const contextValue: GraphQLContext = {
+      viewer: live.viewer,
+      requestId,
+      tasks: this.opts.tasks,
+      users: this.opts.users,
+      sessions: this.opts.sessions,
+      activity: this.opts.activity,
+      origin: { ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined },
+    };
     return { schema: this.opts.schema, document, operationName, variableValues: variables, contextValue };
   }
 
