@@ -145,6 +145,29 @@ describe.each(DATABASES)('GraphQL subscriptions over WebSocket, on %s', (kind) =
     expect([c1.code, c2.code]).toEqual([4401, 4401]);
   });
 
+  it('closes the socket of a session ended from another device (REST DELETE /api/auth/sessions/:id, GraphQL revokeOtherSessions) within 1 s', async () => {
+    const a = await api.registerUser('Ada');
+    const signIn = async () => {
+      const res = await api.request('POST', '/api/auth/login', { body: { email: a.email, password: a.password } });
+      expect(res.status).toBe(200);
+      return res.body.accessToken as string;
+    };
+    const within1s = <T>(promise: Promise<T>) => Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not closed within 1 s')), 1_000))]);
+    const phoneToken = await signIn();
+    const phone = await live(phoneToken);
+    const listed = await api.request('GET', '/api/auth/sessions', { token: a.accessToken });
+    expect(listed.status, listed.text).toBe(200);
+    const others = (listed.body.sessions as { id: string; current: boolean }[]).filter((session) => !session.current);
+    expect(others).toHaveLength(1);
+    expect((await api.request('DELETE', `/api/auth/sessions/${others[0]!.id}`, { token: a.accessToken })).status).toBe(204);
+    expect((await within1s(phone.closed)).code).toBe(4401);
+
+    const tablet = await live(await signIn());
+    const revoked = await api.gql('mutation { revokeOtherSessions }', undefined, a.accessToken);
+    expect(revoked.status, revoked.text).toBe(200);
+    expect((await within1s(tablet.closed)).code).toBe(4401);
+  });
+
   it('closes the socket with 4401 when its session is refreshed (the refresh replaces the session); the new token connects', async () => {
     const a = await api.registerUser('Ada');
     const before = await live(a.accessToken);
