@@ -18,6 +18,7 @@ const config: CodegenConfig = {
           Task: '../../domain/tasks/task.types.js#TaskRecord',
           User: '../../domain/accounts/account.types.js#AccountUser',
           TaskPage: '../../domain/tasks/task.types.js#TaskPageRecord',
+          TaskEvent: '../../domain/tasks/task-events.js#TaskEventRecord',
           Session: '../../domain/accounts/sessions.service.js#SessionRecord',
           SecurityEvent: '../../domain/accounts/security-activity.service.js#SecurityEventRecord',
           SecurityEventPage: '../../domain/accounts/security-activity.service.js#SecurityEventPageRecord',

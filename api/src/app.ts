@@ -10,6 +10,11 @@ import { BetterAuthAccountStore } from './auth/account-store.js';
 import { passwordProblem, setHashConcurrency } from './auth/passwords.js';
 import { RefreshTokenRotator } from './auth/refresh.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
+import websocketPlugin from '@fastify/websocket';
+import { handleProtocols } from 'graphql-ws';
+import { MemoryEventBus, RedisEventBus, subscriberConnection, type EventBus } from './infra/event-bus.js';
+import { TaskEvents } from './domain/tasks/task-events.js';
+import { SubscriptionServer } from './graphql/subscriptions.js';
 import { logController, loggerOptions } from './infra/logger.js';
 import { createMailer } from './infra/mail.js';
 import { connectRedis, redisReady } from './infra/redis.js';
@@ -104,7 +109,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     if (!(await redisReady(redis))) app.log.warn('redis not reachable at start; continuing (rate limits fail open, revocation checks fail safe)');
   }
-  const revocations: RevocationStore = redis ? new RedisRevocationStore(redis) : new MemoryRevocationStore();
+  // Task events and revocation announcements: in process, or across instances through Redis pub/sub
+  // (docs/decisions/019-live-update-bus.md).
+  const bus: EventBus = redis
+    ? new RedisEventBus(redis, subscriberConnection(redis, app.log), app.log)
+    : new MemoryEventBus((error) => app.log.error({ err: error }, 'event handler failed'));
+  app.addHook('onClose', async () => {
+    await bus.close();
+  });
+  const revocations: RevocationStore = redis ? new RedisRevocationStore(redis, bus) : new MemoryRevocationStore(bus);
   const limiter = new RateLimiter(
     redis ? new RedisCounterStore(redis) : new MemoryCounterStore(),
     config.rateLimits.enabled,
@@ -149,8 +162,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // The first signing key is made now (serving the JWKS makes one when there is none), not by the
   // first sign-ins: two racing ones would each make one. It also loads the verifier's key set.
   await tokens.reloadKeys();
-  const tasks = new TaskService(db, (viewer, taskId) =>
-    app.log.warn({ event: 'cross_owner_access', reqId: viewer.requestId, userId: viewer.userId, taskId }, 'task of another owner requested'),
+  const tasks = new TaskService(
+    db,
+    (viewer, taskId) =>
+      app.log.warn({ event: 'cross_owner_access', reqId: viewer.requestId, userId: viewer.userId, taskId }, 'task of another owner requested'),
+    new TaskEvents(bus),
   );
   const users = new UserService(db);
   const activity = new SecurityActivityService(db);
@@ -212,7 +228,36 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sessionRoutes, { sessions, activity });
   await app.register(tasksRoutes, { tasks });
   const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
+  const subscriptions = new SubscriptionServer({
+    schema: graphql.schema,
+    tokens,
+    revocations,
+    rateLimits: limits,
+    tasks,
+    users,
+    sessions,
+    activity,
+    accounts,
+    limits: config.websocket,
+    allowedOrigins: [config.publicUrl, ...config.trustedOrigins, ...config.corsOrigins],
+    production: config.env === 'production',
+    log: app.log,
+  });
+  await app.register(websocketPlugin, {
+    options: { maxPayload: config.websocket.maxMessageBytes, handleProtocols: (protocols) => handleProtocols(protocols) },
+    // Shutdown (after the drain): every socket is told 1001 Going Away; clients reconnect elsewhere.
+    preClose: async () => {
+      await subscriptions.closeAll();
+      app.websocketServer.close();
+    },
+    // A protocol-level error (a message over WS_MAX_MESSAGE_BYTES: ws closes it with 1009) is the client's.
+    errorHandler: (error, socket, request) => {
+      request.log.info({ event: 'ws_error', err: { message: error.message } }, 'WebSocket error');
+      if (socket.readyState === socket.OPEN) socket.terminate();
+    },
+  });
   await app.register(graphqlPlugin, {
+    subscriptions,
     tasks,
     users,
     accounts,

@@ -1,6 +1,7 @@
 // Faults, with the API as a real child process: the database or Redis going away (through a TCP
 // proxy we control; the machine's PostgreSQL and Redis are shared and never touched), SIGKILL
 // right after 1,000 acknowledged writes, and SIGTERM while requests are in flight.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -12,6 +13,7 @@ import { eventually, spawnApi, type ApiProcess } from './support/api-process.js'
 import { freshDatabaseUrl, testDatabaseUrl, type FreshDatabase } from './support/database.js';
 import { DATABASES, type DbKind, type TestUser } from './support/harness.js';
 import { TcpProxy } from './support/tcp-proxy.js';
+import { liveClient, untilSubscribed, wsUrl } from './support/ws.js';
 
 /** What "a bounded time" means for an answer during an outage. */
 const BOUND_MS = 10_000;
@@ -232,6 +234,34 @@ describe.skipIf(!testDatabaseUrl())('Redis down (REDIS_URL behind a TCP proxy)',
     }
     await eventually(async () => (await api.request('GET', '/api/tasks', { token: user.accessToken })).status === 200, 10_000, 'list after restore');
     expect(api.output().slice(logFrom)).toMatch(/redis did not answer PING; reconnecting/);
+  });
+
+  // Task events from other instances arrive on a connection of their own (infra/event-bus.ts), in
+  // subscriber mode: it has its own watchdog, and re-subscribes once replaced.
+  it('Redis silently gone on the subscriber connection: events from other instances reach subscribers again once it is back', { timeout: 60_000 }, async () => {
+    const user = await api.registerUser();
+    const live = await liveClient(wsUrl(api.url), user.accessToken);
+    try {
+      // What another instance publishes after a write of this user (infra/event-bus.ts's envelope).
+      const fromElsewhere = async () => {
+        const taskId = randomUUID();
+        await redis.publish(`tg:ev:tasks:${user.id}`, JSON.stringify({ o: 'another-instance', m: JSON.stringify({ type: 'DELETED', taskId, task: null }) }));
+        return taskId;
+      };
+      await untilSubscribed(live, fromElsewhere);
+      const logFrom = api.output().length;
+      proxy.freeze();
+      try {
+        expect((await api.request('GET', '/api/tasks', { token: user.accessToken })).status).toBe(503);
+      } finally {
+        proxy.restore({ abandonFrozen: true });
+      }
+      await untilSubscribed(live, fromElsewhere, 60);
+      expect(api.output().slice(logFrom)).toMatch(/redis subscriber did not answer PING; reconnecting/);
+      expect(live.events.every((e) => e.type === 'DELETED' && e.task === null)).toBe(true);
+    } finally {
+      await live.dispose();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 // Shutdown behind a load balancer (plugins/lifecycle.ts, server.ts):
 // a) SIGTERM with SHUTDOWN_DRAIN_SECONDS: /readyz turns 503 at once while requests are still
-//    served (with Connection: close), then the server stops accepting and exits 0.
+//    served (with Connection: close) and subscriptions still pushed, then the server closes the
+//    sockets with 1001, stops accepting and exits 0.
 // b) a request that reaches a closing server on a connection it already had gets 503
 //    SERVICE_UNAVAILABLE in the documented shape, not Fastify's own body; the in-flight one finishes.
 import { rmSync, mkdtempSync } from 'node:fs';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually, spawnApi, type ApiProcess } from './support/api-process.js';
 import { startApi } from './support/harness.js';
+import { liveClient, untilSubscribed, wsUrl } from './support/ws.js';
 
 const DRAIN_SECONDS = 3;
 
@@ -22,6 +24,12 @@ describe('SIGTERM with a drain period', () => {
       api = await spawnApi({ env: { DATA_DIR: dataDir, SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS), LOG_LEVEL: 'info' } });
       const user = await api.registerUser();
       expect((await api.request('GET', '/readyz')).status).toBe(200);
+      const live = await liveClient(wsUrl(api.url), user.accessToken);
+      await untilSubscribed(live, async () => {
+        const res = await api!.request('POST', '/api/tasks', { token: user.accessToken, body: { title: 'probe' } });
+        await api!.request('DELETE', `/api/tasks/${res.body.id}`, { token: user.accessToken });
+        return res.body.id as string;
+      });
 
       const signalledAt = Date.now();
       api.signal('SIGTERM');
@@ -37,7 +45,13 @@ describe('SIGTERM with a drain period', () => {
       expect(list.body.tasks.map((t: { title: string }) => t.title)).toEqual(['during the drain']);
       expect(list.headers.get('connection')).toBe('close');
       expect((await api.request('GET', '/healthz')).status).toBe(200);
+      // The subscriber is still served during the drain…
+      expect(await live.waitFor((e) => e.taskId === created.body.id)).toMatchObject({ type: 'CREATED' });
       expect(Date.now() - signalledAt).toBeLessThan(DRAIN_SECONDS * 1000);
+      // …and told 1001 Going Away once it is over.
+      const closed = await live.closed;
+      expect(closed.code).toBe(1001);
+      expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(DRAIN_SECONDS * 1000);
 
       const exit = await api.exited;
       const took = Date.now() - signalledAt;

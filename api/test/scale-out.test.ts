@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, migrate } from '../src/db/orm.js';
 import { freshDatabaseUrl, testDatabaseUrl, type FreshDatabase } from './support/database.js';
 import { spawnApi, type ApiProcess } from './support/api-process.js';
+import { liveClient, untilSubscribed, wsUrl } from './support/ws.js';
 
 /** This file's own Redis database index (other files use others); only it is flushed. */
 const REDIS_URL = 'redis://127.0.0.1:6379/11';
@@ -95,6 +96,48 @@ describe.skipIf(!testDatabaseUrl())('two API instances on one PostgreSQL and one
     // …and the refresh token is dead on both instances too.
     for (const api of [a, b]) {
       expect((await api.request('POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).toBe(401);
+    }
+  });
+
+  it('pushes a write made on A to a subscriber on B (task events travel through Redis), and to nobody else', async () => {
+    const user = await a.registerUser();
+    const other = await a.registerUser();
+    const onB = await liveClient(wsUrl(b.url), user.accessToken);
+    const otherOnB = await liveClient(wsUrl(b.url), other.accessToken);
+    try {
+      const create = async (api: ApiProcess, token: string, title: string) => {
+        const res = await api.request('POST', '/api/tasks', { token, body: { title } });
+        expect(res.status, res.text).toBe(201);
+        return res.body.id as string;
+      };
+      await untilSubscribed(onB, () => create(a, user.accessToken, 'probe'));
+      await untilSubscribed(otherOnB, () => create(a, other.accessToken, 'probe'));
+      const otherBefore = otherOnB.events.length;
+      const id = await create(a, user.accessToken, 'made on A');
+      expect(await onB.waitFor((e) => e.taskId === id)).toMatchObject({ type: 'CREATED', task: { title: 'made on A' } });
+      const toggled = await a.gql('mutation($id: ID!) { toggleTask(id: $id) { id } }', { id }, user.accessToken);
+      expect(toggled.status).toBe(200);
+      expect(await onB.waitFor((e) => e.taskId === id && e.type === 'UPDATED')).toMatchObject({ task: { completed: true } });
+      // The other user's subscriber on B is live (its own write arrives) and got none of it.
+      const own = await create(a, other.accessToken, 'own');
+      await otherOnB.waitFor((e) => e.taskId === own, 2_000, otherBefore);
+      expect(otherOnB.events.slice(otherBefore).map((e) => e.taskId)).toEqual([own]);
+    } finally {
+      await Promise.all([onB.dispose(), otherOnB.dispose()]);
+    }
+  });
+
+  it('closes on B, within 1 s, the socket of a session that logged out on A', async () => {
+    const user = await a.registerUser();
+    const onB = await liveClient(wsUrl(b.url), user.accessToken);
+    try {
+      const started = Date.now();
+      expect((await a.request('POST', '/api/auth/logout', { token: user.accessToken })).status).toBe(204);
+      const closed = await Promise.race([onB.closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not closed within 1 s')), 1_000))]);
+      expect(Date.now() - started).toBeLessThanOrEqual(1_000);
+      expect(closed.code).toBe(4401);
+    } finally {
+      await onB.dispose();
     }
   });
 

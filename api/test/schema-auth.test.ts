@@ -44,17 +44,19 @@ function rootFieldDirectives(sdl: string): Map<string, string[]> {
 }
 
 describe('buildSchema: the @auth/@public coverage rule', () => {
-  it('the real schema.graphql builds, with Query and Mutation', () => {
+  it('the real schema.graphql builds, with Query, Mutation and Subscription', () => {
     const schema = buildSchema(REAL_SCHEMA);
     expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(['health', 'me', 'securityEvents', 'sessions', 'task', 'tasks']);
     expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(['changePassword', 'createTask', 'deleteTask', 'revokeOtherSessions', 'revokeSession', 'toggleTask', 'updateProfile', 'updateTask']);
+    expect(Object.keys(schema.getSubscriptionType()!.getFields())).toEqual(['taskEvents']);
     // the default (no argument) reads the same file
     expect(() => buildSchema()).not.toThrow();
   });
 
   it('every root field in the real schema carries exactly one of @auth and @public', () => {
     const fields = rootFieldDirectives(REAL_SCHEMA);
-    expect(fields.size).toBeGreaterThanOrEqual(8);
+    expect(fields.size).toBeGreaterThanOrEqual(9);
+    expect(fields.get('Subscription.taskEvents')).toEqual(['auth']);
     const offenders = [...fields].filter(([, directives]) => directives.filter((d) => d === 'auth' || d === 'public').length !== 1);
     expect(offenders).toEqual([]);
     expect(fields.get('Query.health')).toEqual(['public']);
@@ -66,6 +68,7 @@ describe('buildSchema: the @auth/@public coverage rule', () => {
     ['Query.health', '  health: String! @public\n', '  health: String!\n'],
     ['Query.task', '  task(id: ID!): Task @auth\n', '  task(id: ID!): Task\n'],
     ['Mutation.deleteTask', '  deleteTask(id: ID!): ID! @auth\n', '  deleteTask(id: ID!): ID!\n'],
+    ['Subscription.taskEvents', '  taskEvents: TaskEvent! @auth\n', '  taskEvents: TaskEvent!\n'],
   ])('a root field without either directive is refused, naming %s', (field, from, to) => {
     const error = buildError(editSchema(from, to));
     expect(error.message).toContain(field);

@@ -26,6 +26,14 @@ export interface AccessTokenVerifierOptions {
 
 interface Cached {
   viewer: Viewer;
+  /** The token's `exp`, in ms since the epoch. */
+  expiresAt: number;
+}
+
+/** A verified token: who it speaks for, and until when. */
+export interface VerifiedToken {
+  viewer: Viewer;
+  expiresAt: number;
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -43,11 +51,16 @@ export class AccessTokenVerifier {
 
   /** The viewer a token speaks for; throws InvalidTokenError for anything but a valid, live token. */
   async verify(token: string): Promise<Viewer> {
+    return (await this.inspect(token)).viewer;
+  }
+
+  /** As verify(), with the token's expiry (a WebSocket authenticated by it closes then). */
+  async inspect(token: string): Promise<VerifiedToken> {
     if (token.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(token)) throw new InvalidTokenError('malformed');
     const cached = this.cache.get(token);
     if (cached) {
       await this.assertNotRevoked(cached.viewer.sessionId);
-      return cached.viewer;
+      return cached;
     }
     const payload = await this.verifySignature(token);
     const { sub, sid, exp } = payload;
@@ -56,9 +69,10 @@ export class AccessTokenVerifier {
     }
     await this.assertNotRevoked(sid);
     const viewer: Viewer = { userId: sub, sessionId: sid, role: payload.role === 'ADMIN' ? 'ADMIN' : 'USER' };
-    const ttl = exp * 1000 - Date.now();
-    if (ttl > 0) this.cache.set(token, { viewer }, { ttl });
-    return viewer;
+    const expiresAt = exp * 1000;
+    const ttl = expiresAt - Date.now();
+    if (ttl > 0) this.cache.set(token, { viewer, expiresAt }, { ttl });
+    return { viewer, expiresAt };
   }
 
   /** Drops cached verifications of a session (on logout) so revocation is immediate. */

@@ -48,6 +48,12 @@ const EnvSchema = Type.Object({
   HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^([1-9]|[1-5][0-9]|6[0-4])$' })),
   CLEANUP_INTERVAL_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,6})$' })),
   HEAP_GROWING_PERCENT: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,2})$' })),
+  WS_MAX_CONNECTIONS_PER_IP: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  WS_MAX_CONNECTIONS_PER_USER: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+  WS_MAX_SUBSCRIPTIONS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+  WS_MAX_MESSAGE_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{2,7}$' })),
+  WS_MAX_BUFFERED_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{3,9}$' })),
+  WS_KEEPALIVE_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,3})$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
@@ -99,6 +105,8 @@ export interface Config {
    * successor instead of revoking the session (two tabs, a retried request); 0 = never.
    */
   refreshReuseIntervalSeconds: number;
+  /** GraphQL subscriptions over WebSocket (graphql/subscriptions.ts). */
+  websocket: WebSocketLimits;
   /**
    * Seconds between runs of the cleanup job (expired sessions and verification tokens, retired
    * refresh-rotation rows, security events past 90 days); 0 = never.
@@ -114,6 +122,21 @@ export interface MailConfig {
   from: string;
   /** `${dataDir}/outbox`: where mails go without SMTP_URL. */
   outboxDir: string;
+}
+
+export interface WebSocketLimits {
+  /** Open sockets from one client address (WS_MAX_CONNECTIONS_PER_IP). */
+  connectionsPerIp: number;
+  /** Open authenticated sockets of one user (WS_MAX_CONNECTIONS_PER_USER). */
+  connectionsPerUser: number;
+  /** Active subscriptions on one socket (WS_MAX_SUBSCRIPTIONS). */
+  subscriptionsPerConnection: number;
+  /** Largest message a client may send; a bigger one closes the socket with 1009 (WS_MAX_MESSAGE_BYTES). */
+  maxMessageBytes: number;
+  /** Bytes queued to one socket before it is closed as too slow (WS_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+  /** Ping interval; a socket that has not answered the previous ping by then is dropped; 0 = off (WS_KEEPALIVE_SECONDS). */
+  keepAliveSeconds: number;
 }
 
 export interface GraphqlTooling {
@@ -245,6 +268,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     heapGrowingPercent: Number(raw.HEAP_GROWING_PERCENT ?? 100),
     hashConcurrency: Number(raw.HASH_CONCURRENCY ?? 1),
     refreshReuseIntervalSeconds: Number(raw.REFRESH_REUSE_INTERVAL ?? 10),
+    websocket: {
+      connectionsPerIp: Number(raw.WS_MAX_CONNECTIONS_PER_IP ?? 100),
+      connectionsPerUser: Number(raw.WS_MAX_CONNECTIONS_PER_USER ?? 20),
+      subscriptionsPerConnection: Number(raw.WS_MAX_SUBSCRIPTIONS ?? 10),
+      maxMessageBytes: Number(raw.WS_MAX_MESSAGE_BYTES ?? 64 * 1024),
+      maxBufferedBytes: Number(raw.WS_MAX_BUFFERED_BYTES ?? 1024 * 1024),
+      keepAliveSeconds: Number(raw.WS_KEEPALIVE_SECONDS ?? 30),
+    },
     cleanupIntervalSeconds: Number(raw.CLEANUP_INTERVAL_SECONDS ?? 3600),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),

@@ -19,6 +19,7 @@ import type { GraphQLContext } from './context.js';
 import { errorLoggingPlugin, formatError, requestIdOnGraphqlErrors, withoutSuggestions } from './graphql-errors.js';
 import { isIntrospectionOnly, operationCost } from './cost.js';
 import type { JitExecutor } from './jit.js';
+import type { SubscriptionServer } from './subscriptions.js';
 import type { GraphqlTooling } from '../config/env.js';
 import { GraphQLError } from 'graphql';
 
@@ -33,6 +34,8 @@ export interface GraphQLOptions {
   playground: GraphqlTooling;
   /** Runs the operations (graphql/jit.ts); its schema is the graph. */
   executor: JitExecutor;
+  /** Subscriptions over WebSocket on GET /graphql (graphql/subscriptions.ts; @fastify/websocket registered first). */
+  subscriptions?: SubscriptionServer;
 }
 
 /**
@@ -87,6 +90,11 @@ async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
           return {
             async didResolveOperation({ document, request, operation }) {
               if (!operation) return;
+              if (operation.operation === 'subscription') {
+                throw new GraphQLError('Subscriptions are served over WebSocket: the graphql-ws protocol at this same URL (see the README).', {
+                  extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+                });
+              }
               const cost = operationCost(document, operation, request.variables ?? {});
               const schemaOnly = opts.playground.introspection && isIntrospectionOnly(document, operation);
               const limit = schemaOnly ? GRAPHQL_LIMITS.introspectionCost : GRAPHQL_LIMITS.cost;
@@ -125,9 +133,13 @@ async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
       },
     }),
   });
+  app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', handler, schema: { hide: true } as object });
+  // GET: queries over HTTP, and the WebSocket upgrade for subscriptions (@fastify/websocket routes by the Upgrade header).
+  const subscriptions = opts.subscriptions;
   app.route({
-    method: ['GET', 'POST', 'OPTIONS'],
+    method: 'GET',
     url: '/graphql',
+    ...(subscriptions ? { onRequest: subscriptions.guard, wsHandler: subscriptions.handle } : {}),
     handler,
     schema: { hide: true } as object,
   });

@@ -5,6 +5,7 @@ import type { SqlPool } from '../../db/sql.js';
 import { AppError, UNSTORABLE_MESSAGE, notFound, unstorableText, validationFailed, type FieldProblem } from '../domain-errors.js';
 import type { Viewer } from '../users/user.types.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { NO_TASK_EVENTS, type TaskEvent, type TaskEvents } from './task-events.js';
 import { MALFORMED_ID, checkTaskId, isUuid } from './task-id.js';
 import {
   DESCRIPTION_MAX,
@@ -70,7 +71,14 @@ export class TaskService {
   constructor(
     private readonly db: SqlPool,
     private readonly audit: CrossOwnerAudit = () => {},
+    /** Told after each committed write (every statement here commits on its own). */
+    private readonly events: TaskEvents = NO_TASK_EVENTS,
   ) {}
+
+  /** The viewer's task events from now on (GraphQL subscription `taskEvents`). */
+  watch(viewer: Viewer): Promise<AsyncIterableIterator<TaskEvent>> {
+    return this.events.watch(viewer);
+  }
 
   /** NOT_FOUND for the caller; a security event when the id exists under someone else. */
   private async notFoundFor(viewer: Viewer, id: string): Promise<never> {
@@ -133,7 +141,9 @@ export class TaskService {
        values ($2, $1, $3, $4, $5, $5) returning ${COLUMNS}`,
       [viewer.userId, id, title, description ?? null, at],
     );
-    return rows[0]!;
+    const task = rows[0]!;
+    this.events.publish(viewer.userId, { type: 'CREATED', taskId: task.id, task });
+    return task;
   }
 
   /**
@@ -170,6 +180,7 @@ export class TaskService {
     checkTaskId(id);
     const { rowCount } = await this.db.query('delete from task where id = $2 and owner_id = $1', [viewer.userId, id]);
     if (rowCount === 0) await this.notFoundFor(viewer, id);
+    this.events.publish(viewer.userId, { type: 'DELETED', taskId: id, task: null });
   }
 
   private async write(
@@ -189,7 +200,10 @@ export class TaskService {
        where ${where} returning ${COLUMNS}`,
       params,
     );
-    if (rows[0]) return rows[0];
+    if (rows[0]) {
+      this.events.publish(viewer.userId, { type: 'UPDATED', taskId: rows[0].id, task: rows[0] });
+      return rows[0];
+    }
     if (expectedVersion !== undefined && expectedVersion !== null) {
       const current = await this.get(viewer, id); // NOT_FOUND when absent or not the viewer's
       throw new AppError(

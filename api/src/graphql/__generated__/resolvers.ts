@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { TaskRecord, TaskPageRecord } from '../../domain/tasks/task.types.js';
 import type { AccountUser } from '../../domain/accounts/account.types.js';
+import type { TaskEventRecord } from '../../domain/tasks/task-events.js';
 import type { SessionRecord } from '../../domain/accounts/sessions.service.js';
 import type { SecurityEventRecord, SecurityEventPageRecord } from '../../domain/accounts/security-activity.service.js';
 import type { GraphQLContext } from '../context.js';
@@ -175,6 +176,16 @@ export type Session = {
   lastUsedAt: Scalars['DateTime']['output'];
 };
 
+/**
+ * Served over WebSocket only (graphql-ws protocol, the `graphql-transport-ws` subprotocol) at
+ * /graphql; authenticate in connection_init: {"authorization": "Bearer <access token>"}.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every change to the caller's tasks, from any client, from now on. */
+  taskEvents: TaskEvent;
+};
+
 export type Task = {
   __typename?: 'Task';
   completed: Scalars['Boolean']['output'];
@@ -186,6 +197,20 @@ export type Task = {
   /** Optimistic-locking version; pass it as updateTask's expectedVersion. */
   version: Scalars['Int']['output'];
 };
+
+/** A change to one of the caller's tasks, pushed after it is committed. */
+export type TaskEvent = {
+  __typename?: 'TaskEvent';
+  /** The task as committed; null when DELETED. */
+  task?: Maybe<Task>;
+  taskId: Scalars['ID']['output'];
+  type: TaskEventType;
+};
+
+export type TaskEventType =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
 
 export type TaskPage = {
   __typename?: 'TaskPage';
@@ -303,7 +328,10 @@ export type ResolversTypes = {
   SecurityEventType: SecurityEventType;
   Session: ResolverTypeWrapper<SessionRecord>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Task: ResolverTypeWrapper<TaskRecord>;
+  TaskEvent: ResolverTypeWrapper<TaskEventRecord>;
+  TaskEventType: TaskEventType;
   TaskPage: ResolverTypeWrapper<TaskPageRecord>;
   TaskStatus: TaskStatus;
   UpdateTaskInput: UpdateTaskInput;
@@ -324,7 +352,9 @@ export type ResolversParentTypes = {
   SecurityEventPage: SecurityEventPageRecord;
   Session: SessionRecord;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   Task: TaskRecord;
+  TaskEvent: TaskEventRecord;
   TaskPage: TaskPageRecord;
   UpdateTaskInput: UpdateTaskInput;
   User: AccountUser;
@@ -391,6 +421,10 @@ export type SessionResolvers<ContextType = GraphQLContext, ParentType extends Re
   lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  taskEvents?: SubscriptionResolver<ResolversTypes['TaskEvent'], "taskEvents", ParentType, ContextType>;
+};
+
 export type TaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
   completed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -399,6 +433,12 @@ export type TaskResolvers<ContextType = GraphQLContext, ParentType extends Resol
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskEvent'] = ResolversParentTypes['TaskEvent']> = {
+  task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
+  taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['TaskEventType'], ParentType, ContextType>;
 };
 
 export type TaskPageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskPage'] = ResolversParentTypes['TaskPage']> = {
@@ -423,7 +463,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SecurityEvent?: SecurityEventResolvers<ContextType>;
   SecurityEventPage?: SecurityEventPageResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
+  TaskEvent?: TaskEventResolvers<ContextType>;
   TaskPage?: TaskPageResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };

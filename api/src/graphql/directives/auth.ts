@@ -8,7 +8,7 @@ import type { GraphQLContext } from '../context.js';
 export class SchemaAuthCoverageError extends Error {
   constructor(readonly fields: string[]) {
     super(
-      `Every Query and Mutation field must declare @auth or @public; missing on: ${fields.join(', ')}. ` +
+      `Every Query, Mutation and Subscription field must declare @auth or @public; missing on: ${fields.join(', ')}. ` +
         'Add the directive in schema.graphql.',
     );
     this.name = 'SchemaAuthCoverageError';
@@ -34,17 +34,30 @@ function guard(
   requires: string,
 ): GraphQLFieldConfig<unknown, GraphQLContext> {
   const resolve = field.resolve ?? defaultFieldResolver;
+  const check = (context: GraphQLContext) => {
+    if (!context.viewer) {
+      throw new GraphQLError('Authentication required.', { extensions: { code: 'UNAUTHENTICATED' } });
+    }
+    if (requires === 'ADMIN' && context.viewer.role !== 'ADMIN') {
+      throw new GraphQLError('You are not allowed to do this.', { extensions: { code: 'FORBIDDEN' } });
+    }
+  };
+  const subscribe = field.subscribe;
   return {
     ...field,
     resolve(source, args, context, info) {
-      if (!context.viewer) {
-        throw new GraphQLError('Authentication required.', { extensions: { code: 'UNAUTHENTICATED' } });
-      }
-      if (requires === 'ADMIN' && context.viewer.role !== 'ADMIN') {
-        throw new GraphQLError('You are not allowed to do this.', { extensions: { code: 'FORBIDDEN' } });
-      }
+      check(context);
       return resolve(source, args, context, info);
     },
+    // A Subscription field: the stream itself is opened only for an allowed caller.
+    ...(subscribe
+      ? {
+          subscribe(source: unknown, args: Record<string, unknown>, context: GraphQLContext, info: Parameters<typeof resolve>[3]) {
+            check(context);
+            return subscribe(source, args, context, info);
+          },
+        }
+      : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // no resolver takes an owner id from its arguments.
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { AppError, renameFields } from '../../domain/domain-errors.js';
+import type { TaskEvent } from '../../domain/tasks/task-events.js';
 import type { TaskPatch } from '../../domain/tasks/task.types.js';
 import type { Resolvers } from '../__generated__/resolvers.js';
 import { graphqlViewer } from '../context.js';
@@ -75,6 +76,13 @@ export const resolvers: Resolvers = {
   SecurityEventPage: {
     nodes: (page) => page.nodes,
     pageInfo: (page) => ({ endCursor: page.endCursor, hasNextPage: page.hasNextPage }),
+  },
+  Subscription: {
+    taskEvents: {
+      // The stream is the viewer's own: the service picks the channel from the verified identity.
+      subscribe: (_root, _args, ctx) => ctx.tasks.watch(graphqlViewer(ctx)) as never,
+      resolve: (event: TaskEvent) => event,
+    },
   },
   TaskPage: {
     nodes: (page) => page.nodes,
