@@ -30,6 +30,7 @@
 //                         api/src/server.ts through tsx; a .ts file runs through tsx)
 //   --api-node-arg=ARG    extra node flag for the API process (repeatable), e.g. --api-node-arg=--cpu-prof
 //   --keep-logs           keep the temporary directory (server logs) even on success
+import { startMailSink, type MailSink } from './mail-sink.js';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -338,8 +339,11 @@ async function prepareDb(kind: DbKind, opts: Options, tmp: string): Promise<DbTa
  * and nothing else from this shell (no API configuration leaks into a measurement).
  */
 function childBaseEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_ENV: 'production' };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_ENV: 'production', ...mailSink?.env };
 }
+
+/** Where the API servers deliver their mail (bench/mail-sink.ts); started by main(). */
+let mailSink: MailSink | undefined;
 
 interface ApiHandle {
   proc: Proc;
@@ -655,6 +659,7 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
 // ---------------------------------------------------------------- main
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  mailSink = await startMailSink();
   opts.apiEntry = resolveEntry(opts.apiRoot, opts.apiEntry);
   if (opts.variant) opts.variant.entry = resolveEntry(opts.variant.root, opts.variant.entry);
   if (!existsSync(path.join(opts.apiRoot, opts.apiEntry))) throw new Error(`no ${opts.apiEntry} under ${opts.apiRoot}`);

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_VARIABLES } from '../api/src/config/env.js';
+import { startMailSink } from './mail-sink.js';
 import { childEnv, freePort, rssBytes, startProcess, stopProcess, waitForHttp, type Proc } from '../scripts/lib/procs.mjs';
 
 const API_DIR = fileURLToPath(new URL('../api/', import.meta.url));
@@ -323,6 +324,7 @@ export async function runSoak(): Promise<SoakSummary> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = process.env.SOAK_DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), 'taskgate-soak-'));
+  const mail = await startMailSink();
   // The API sees only the configuration set here, none from this shell.
   const env = childEnv(
     {
@@ -335,6 +337,7 @@ export async function runSoak(): Promise<SoakSummary> {
       ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: process.env.SOAK_DATABASE_URL }),
       ...(process.env.SOAK_REDIS_URL ? { REDIS_URL: process.env.SOAK_REDIS_URL } : {}),
       ...(process.env.SOAK_RATE_LIMITS === '1' ? {} : { RATE_LIMIT_ENABLED: 'false' }),
+      ...mail.env,
     },
     { scrub: CONFIG_VARIABLES },
   );
@@ -382,6 +385,7 @@ export async function runSoak(): Promise<SoakSummary> {
     const exit = await stopProcess(server, 15_000);
     serverExit = exit.code ?? exit.signal;
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await mail.close();
   }
 
   const totals = soak.totalsSummary();
