@@ -46,8 +46,9 @@ export interface GraphQLOptions {
  */
 export const GRAPHQL_LIMITS = { depth: 8, aliases: 15, directives: 50, tokens: 1000, cost: 5000, introspectionCost: 25_000 } as const;
 
-async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
-  const armor = new ApolloArmor({
+/** graphql-armor's query-shape rules with GRAPHQL_LIMITS, for POST /graphql and subscriptions alike. */
+export function graphqlArmor() {
+  return new ApolloArmor({
     maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true },
     maxAliases: { n: GRAPHQL_LIMITS.aliases, allowList: [] },
     maxDirectives: { n: GRAPHQL_LIMITS.directives },
@@ -60,6 +61,10 @@ async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
     // armor's plugin would leave "[Suggestion hidden]?" behind in variable errors.
     blockFieldSuggestion: { enabled: false },
   }).protect();
+}
+
+async function graphqlRoute(app: FastifyInstance, opts: GraphQLOptions) {
+  const armor = graphqlArmor();
   const apollo = new ApolloServer<GraphQLContext>({
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: GRAPHQL_LIMITS.tokens },

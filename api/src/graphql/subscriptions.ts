@@ -21,7 +21,6 @@
 //   size (ws maxPayload, close 1009), keep-alive pings, and a socket whose unsent bytes exceed a
 //   bound is closed (1013) instead of buffering without limit.
 // - Shutdown: closeAll(1001) in preClose, after the drain (app.ts).
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { makeServer, type Context as WsContext } from 'graphql-ws';
@@ -40,7 +39,7 @@ import type { RateLimitPolicy } from '../plugins/rate-limits.js';
 import type { GraphQLContext } from './context.js';
 import { operationCost } from './cost.js';
 import { formatError, withoutSuggestions } from './graphql-errors.js';
-import { GRAPHQL_LIMITS } from './plugin.js';
+import { GRAPHQL_LIMITS, graphqlArmor } from './plugin.js';
 
 /** Close codes sent by this server (graphql-ws's own: 4400 bad message, 4406 subprotocol, 4408 init timeout, 4409, 4429 second init). */
 export const WS_CLOSE = {
@@ -107,14 +106,7 @@ export class SubscriptionServer {
   constructor(private readonly opts: SubscriptionServerOptions) {
     this.origins = new Set(opts.allowedOrigins);
     // The validation rules of POST /graphql (graphql/plugin.ts), with the same limits.
-    this.armorRules = new ApolloArmor({
-      maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true },
-      maxAliases: { n: GRAPHQL_LIMITS.aliases, allowList: [] },
-      maxDirectives: { n: GRAPHQL_LIMITS.directives },
-      maxTokens: { enabled: false },
-      costLimit: { enabled: false },
-      blockFieldSuggestion: { enabled: false },
-    }).protect().validationRules;
+    this.armorRules = graphqlArmor().validationRules;
     this.server = makeServer<Record<string, unknown> | undefined, Extra>({
       schema: opts.schema,
       connectionInitWaitTimeout: CONNECTION_INIT_WAIT_MS,
