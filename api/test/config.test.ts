@@ -193,7 +193,7 @@ describe.concurrent('configuration through the real entrypoint', () => {
     });
     await Promise.all([waitForLine(dev, /Taskgate API:/, 90_000), waitForLine(prod, /Taskgate API:/, 90_000)]);
     await Promise.all([hit(devPort), hit(prodPort)]);
-    await Promise.all([waitForLine(dev, /GET \/api\/auth\/reset-password/, 10_000), waitForLine(prod, /"responseTime"/, 10_000)]);
+    await Promise.all([waitForLine(dev, /GET \/api\/auth\/reset-password/, 10_000), waitForLine(prod, /"responseTime"/, 10_000), waitForLine(prod, /"url":"\/api\/auth\/reset-password\//, 10_000)]);
 
     const devOut = plain(dev.stdout());
     expect(devOut.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
