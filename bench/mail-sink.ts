@@ -1,8 +1,7 @@
 // An SMTP server that accepts every message and keeps none: production mode refuses to start
 // without SMTP_URL and MAIL_FROM, and the load tools sign users up (each sign-up mails a
 // verification link), so the servers they start need somewhere to deliver to.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpMailbox } from '../scripts/lib/mailbox.mjs';
 
 export interface MailSink {
   /** SMTP_URL and MAIL_FROM for the server under load. */
@@ -11,19 +10,9 @@ export interface MailSink {
 }
 
 export async function startMailSink(): Promise<MailSink> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.resume();
-      stream.on('end', () => callback());
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  const smtp = await startSmtpMailbox({ keep: false });
   return {
-    env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Taskgate load test <load@taskgate.test>' },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    env: { SMTP_URL: smtp.url, MAIL_FROM: 'Taskgate load test <load@taskgate.test>' },
+    close: () => smtp.close(),
   };
 }

@@ -1,14 +1,10 @@
 // Mails the API sent during a browser test, received by the e2e runner's SMTP server (mailbox.mjs).
 // A test waits for the mail as a user waits for it to arrive, then follows its link.
 import { expect } from '@playwright/test';
+import type { ReceivedMail as SmtpMail } from '../../scripts/lib/mailbox.mjs';
 
-export interface ReceivedMail {
-  to: string[];
-  from: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+/** A mail as the runner's mailbox hands it out over HTTP (its JSON-safe part). */
+export type ReceivedMail = Pick<SmtpMail, 'to' | 'from' | 'subject' | 'text' | 'html'>;
 
 /**
  * The next mail to `to` (whose plain text contains `contains`, when given), waiting until it has
