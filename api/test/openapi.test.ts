@@ -161,6 +161,27 @@ describe('OpenAPI 3.1 document and docs page', () => {
     expect(doc.components.schemas.Error).toMatchObject({ type: 'object', required: ['error'] });
   });
 
+  it('documents the Location and ETag headers the task routes send', async () => {
+    const responses = (method: string, p: string) => doc.paths[p][method].responses;
+    expect(Object.keys(responses('post', '/api/tasks')['201'].headers ?? {}).sort()).toEqual(['etag', 'location']);
+    for (const [method, p] of [
+      ['get', '/api/tasks/{id}'],
+      ['put', '/api/tasks/{id}'],
+      ['patch', '/api/tasks/{id}'],
+      ['patch', '/api/tasks/{id}/complete'],
+    ] as const) {
+      expect(Object.keys(responses(method, p)['200'].headers ?? {}), `${method} ${p}`).toEqual(['etag']);
+    }
+    // ...and the server sends what the document says.
+    const user = await api.registerUser();
+    const created = await api.request('POST', '/api/tasks', { token: user.accessToken, body: { title: 'documented' } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toMatch(new RegExp(`/api/tasks/${created.body.id}$`));
+    expect(created.headers.get('etag')).toBe('"v1"');
+    // The body schema is still the task: no header leaked into its properties.
+    expect(Object.keys(responses('post', '/api/tasks')['201'].content['application/json'].schema.properties)).not.toContain('etag');
+  });
+
   it('declares bearer JWT security on the protected routes and hides what is not REST', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     const secured = (method: string, p: string) => doc.paths[p][method].security;

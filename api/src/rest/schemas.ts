@@ -45,6 +45,17 @@ export const TaskBody = Type.Object({
   version: Type.Integer(),
 });
 
+/** The ETag of a task's answer: its version, quoted ("v3"), for If-Match on the next write. */
+const EtagHeader = { type: 'string', description: 'The task version as a strong entity tag, e.g. "v3"; send it back in If-Match.' } as const;
+
+/** A task answer with its ETag header (@fastify/swagger documents a response schema's `headers`). */
+export const TaskWithEtag = Type.Object(TaskBody.properties, { headers: { etag: EtagHeader } });
+
+/** A created task: 201 with Location (the new task's URL) and ETag. */
+export const CreatedTask = Type.Object(TaskBody.properties, {
+  headers: { location: { type: 'string', format: 'uri', description: 'The URL of the new task.' }, etag: EtagHeader },
+});
+
 export const TaskListBody = Type.Object({
   tasks: Type.Array(TaskBody),
   nextCursor: Type.Union([Type.String(), Type.Null()]),

@@ -18,7 +18,8 @@ import {
   ListQuery,
   PatchTaskBody,
   ReplaceTaskBody,
-  TaskBody,
+  CreatedTask,
+  TaskWithEtag,
   TaskListBody,
   TaskParams,
   UserParams,
@@ -157,7 +158,7 @@ function registerTaskRoutes(
         summary: 'Create a task',
         ...listParams,
         body: CreateTaskBody,
-        response: { 201: TaskBody, ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 201: CreatedTask, ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -170,7 +171,7 @@ function registerTaskRoutes(
     `${base}/:id`,
     {
       ...hooks,
-      schema: { ...common, summary: 'Get one of your tasks', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
+      schema: { ...common, summary: 'Get one of your tasks', params: Params, response: { 200: TaskWithEtag, ...errorResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       const task = await tasks.get(restViewer(request), request.params.id);
@@ -188,7 +189,7 @@ function registerTaskRoutes(
         params: Params,
         headers: IfMatchHeaders,
         body: ReplaceTaskBody,
-        response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+        response: { 200: TaskWithEtag, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
       },
     },
     update,
@@ -204,7 +205,7 @@ function registerTaskRoutes(
         params: Params,
         headers: IfMatchHeaders,
         body: PatchTaskBody,
-        response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+        response: { 200: TaskWithEtag, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
       },
     },
     update,
@@ -228,7 +229,7 @@ function registerTaskRoutes(
     {
       ...hooks,
       onRequest: emptyBodyAllowed,
-      schema: { ...common, summary: 'Toggle completed', params: Params, response: { 200: TaskBody, ...errorResponses(400, 401, 403, 404) } },
+      schema: { ...common, summary: 'Toggle completed', params: Params, response: { 200: TaskWithEtag, ...errorResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       const task = await tasks.toggle(restViewer(request), request.params.id);
