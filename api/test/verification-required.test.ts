@@ -89,7 +89,12 @@ describe.each(DATABASES)('REQUIRE_EMAIL_VERIFICATION on %s', (kind) => {
     expect(rest.body.error.message).toBe(NOT_VERIFIED);
     const cookie = await cookieSignIn(body.email, body.password);
     expectError(cookie, 403, 'EMAIL_NOT_VERIFIED');
-    expect(cookie.body.code).toBe('EMAIL_NOT_VERIFIED');
+    // The body the web app's sign-in form reads (SignInForm.test.tsx fakes exactly this).
+    expect(cookie.body).toEqual({
+      code: 'EMAIL_NOT_VERIFIED',
+      message: 'Email not verified',
+      error: { code: 'EMAIL_NOT_VERIFIED', message: 'Email not verified', requestId: expect.any(String) },
+    });
     expect(cookie.headers.getSetCookie()).toEqual([]);
     expect(await sessions(body.email)).toBe(0);
 
