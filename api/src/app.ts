@@ -149,6 +149,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       onSessionDeleted: revokeSession,
       log: app.log,
       checkSignUp: (body) => late.accounts!.checkSignUp(body),
+      requireEmailVerification: config.requireEmailVerification,
     },
     db,
   );
@@ -187,6 +188,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     publicUrl: config.publicUrl,
     events: options.securityEvents ?? activity,
     log: app.log,
+    requireEmailVerification: config.requireEmailVerification,
   });
   late.accounts = accounts;
   app.addHook('onClose', async () => {

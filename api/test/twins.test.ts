@@ -2,7 +2,9 @@
 // into a real database. Each row is one mistake, the REST request with the status, code and message
 // it must get, and the GraphQL operation with the extensions.code and message it must get. Field
 // names differ only where the transports name the field differently (REST `limit`/`cursor`,
-// GraphQL `first`/`after`).
+// GraphQL `first`/`after`). The account's own mistakes (password, profile, sessions, e-mail
+// change) are in the same table.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, RANDOM_UUID, startApi, type HttpResult, type TestApi, type TestUser } from './support/harness.js';
 
@@ -12,6 +14,13 @@ const CREATE = 'mutation($input: CreateTaskInput!) { createTask(input: $input) {
 const UPDATE = 'mutation($id: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, input: $input) { id } }';
 const TOGGLE = 'mutation($id: ID!) { toggleTask(id: $id) { id } }';
 const DELETE = 'mutation($id: ID!) { deleteTask(id: $id) }';
+const CHANGE_PASSWORD = 'mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }';
+const UPDATE_PROFILE = 'mutation($name: String!) { updateProfile(name: $name) { id } }';
+const REVOKE_SESSION = 'mutation($id: ID!) { revokeSession(id: $id) }';
+const CHANGE_EMAIL = 'mutation($input: ChangeEmailInput!) { changeEmail(input: $input) }';
+/** The password of the account every row runs as (fixed, so the rows can name it). */
+const PASSWORD = 'twin passphrase that nobody guesses';
+const WEAK = 'Password is too easy to guess (this is a commonly used password): add another word or two, or make it longer.';
 
 const UNSTORABLE = 'contains characters that cannot be stored (NUL or an unpaired surrogate)';
 
@@ -87,6 +96,41 @@ const TWINS: Twin[] = [
     rest: { method: 'GET', path: '/api/tasks?cursor=bm90LWEtY3Vyc29y', status: 400, code: 'VALIDATION_FAILED', message: 'cursor: is not a valid cursor' },
     graphql: { query: TASKS, variables: { after: 'bm90LWEtY3Vyc29y' }, code: 'BAD_USER_INPUT', message: 'after: is not a valid cursor' },
   },
+  {
+    mistake: 'changing the password with a wrong current password',
+    rest: { method: 'POST', path: '/api/auth/password', body: { currentPassword: 'not the password', newPassword: 'a brand new passphrase for this' }, status: 401, code: 'INVALID_CREDENTIALS', message: 'Current password is incorrect.' },
+    graphql: { query: CHANGE_PASSWORD, variables: { c: 'not the password', n: 'a brand new passphrase for this' }, code: 'INVALID_CREDENTIALS', message: 'Current password is incorrect.' },
+  },
+  {
+    mistake: 'changing to a weak new password',
+    rest: { method: 'POST', path: '/api/auth/password', body: { currentPassword: PASSWORD, newPassword: 'password1' }, status: 400, code: 'WEAK_PASSWORD', message: WEAK },
+    graphql: { query: CHANGE_PASSWORD, variables: { c: PASSWORD, n: 'password1' }, code: 'WEAK_PASSWORD', message: WEAK },
+  },
+  {
+    mistake: 'a blank display name',
+    rest: { method: 'PATCH', path: '/api/auth/me', body: { name: '   ' }, status: 400, code: 'VALIDATION_FAILED', message: 'name: must not be blank' },
+    graphql: { query: UPDATE_PROFILE, variables: { name: '   ' }, code: 'BAD_USER_INPUT', message: 'name: must not be blank' },
+  },
+  {
+    mistake: 'ending a session that does not exist',
+    rest: { method: 'DELETE', path: '/api/auth/sessions/no-such-session', status: 404, code: 'NOT_FOUND', message: 'Session not found.' },
+    graphql: { query: REVOKE_SESSION, variables: { id: 'no-such-session' }, code: 'NOT_FOUND', message: 'Session not found.' },
+  },
+  {
+    mistake: 'ending a session by a malformed (300-character) id',
+    rest: { method: 'DELETE', path: `/api/auth/sessions/${'s'.repeat(300)}`, status: 404, code: 'NOT_FOUND', message: 'Session not found.' },
+    graphql: { query: REVOKE_SESSION, variables: { id: 's'.repeat(300) }, code: 'NOT_FOUND', message: 'Session not found.' },
+  },
+  {
+    mistake: 'changing the e-mail address to something that is not one',
+    rest: { method: 'POST', path: '/api/auth/email', body: { newEmail: 'not-an-email', password: PASSWORD }, status: 400, code: 'VALIDATION_FAILED', message: 'newEmail: must be a valid email address' },
+    graphql: { query: CHANGE_EMAIL, variables: { input: { newEmail: 'not-an-email', password: PASSWORD } }, code: 'BAD_USER_INPUT', message: 'newEmail: must be a valid email address' },
+  },
+  {
+    mistake: 'changing the e-mail address with a wrong password',
+    rest: { method: 'POST', path: '/api/auth/email', body: { newEmail: 'somewhere-new@example.com', password: 'not the password' }, status: 401, code: 'INVALID_CREDENTIALS', message: 'Password is incorrect.' },
+    graphql: { query: CHANGE_EMAIL, variables: { input: { newEmail: 'somewhere-new@example.com', password: 'not the password' } }, code: 'INVALID_CREDENTIALS', message: 'Password is incorrect.' },
+  },
 ];
 
 describe.each(DATABASES)('REST and GraphQL answer the same mistake the same way on %s', (kind) => {
@@ -95,7 +139,10 @@ describe.each(DATABASES)('REST and GraphQL answer the same mistake the same way 
 
   beforeAll(async () => {
     api = await startApi(kind);
-    user = await api.registerUser('Twin');
+    const email = `twin-${randomBytes(5).toString('hex')}@example.com`;
+    const res = await api.request('POST', '/api/auth/register', { body: { email, password: PASSWORD, name: 'Twin' } });
+    expect(res.status, res.text).toBe(201);
+    user = { id: res.body.user.id, email, password: PASSWORD, name: 'Twin', accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
   });
 
   afterAll(async () => {
@@ -130,6 +177,20 @@ describe.each(DATABASES)('REST and GraphQL answer the same mistake the same way 
     }
     // Neither created anything.
     expect(await taskCount()).toBe(before);
+  });
+
+  it("another user's session id: NOT_FOUND on both, exactly like an unknown id; that session lives on", async () => {
+    const other = await api.registerUser('Other Twin');
+    const sessions = await api.request('GET', '/api/auth/sessions', { token: other.accessToken });
+    const foreign = sessions.body.sessions[0].id as string;
+    const r = await api.request('DELETE', `/api/auth/sessions/${foreign}`, { token: user.accessToken });
+    const unknown = await api.request('DELETE', '/api/auth/sessions/no-such-session', { token: user.accessToken });
+    expect(r.status).toBe(404);
+    expect(r.body.error).toMatchObject({ code: 'NOT_FOUND', message: 'Session not found.' });
+    expect(r.body.error.message).toBe(unknown.body.error.message);
+    const g = await api.gql(REVOKE_SESSION, { id: foreign }, user.accessToken);
+    expect(g.body.errors[0]).toMatchObject({ message: 'Session not found.', extensions: { code: 'NOT_FOUND' } });
+    expect((await api.request('GET', '/api/auth/me', { token: other.accessToken })).status).toBe(200);
   });
 
   it('a page is 20 tasks when the client does not say (both transports)', async () => {

@@ -141,6 +141,32 @@ test('changing the password on /account: the old one stops working, the new one 
   await signIn(page, { email, password: NEW_PASSWORD });
 });
 
+test('changing the e-mail address: the link mailed to the new address makes the change', async ({ page }) => {
+  const email = uniqueEmail('move');
+  const newEmail = uniqueEmail('moved');
+  await signUp(page, { name: 'Moving Mo', email });
+  await page.goto('/account');
+  const form = page.getByRole('form', { name: 'Change your email address' });
+  await form.getByLabel('New email address').fill(newEmail);
+  await form.getByLabel('Your password').fill(PASSWORD);
+  await form.getByRole('button', { name: 'Send confirmation link' }).click();
+  await expect(section(page, 'Email address').getByRole('status').last()).toHaveText(
+    `Check ${newEmail} for a link to confirm the change.`,
+  );
+  // Nothing changes until the link is used.
+  await page.reload();
+  await expect(section(page, 'Email address').getByText(email, { exact: true })).toBeVisible();
+
+  const mail = await nextMail(newEmail, { contains: '/confirm-email' });
+  await page.goto(linkIn(mail, '/confirm-email').href);
+  await expect(page.getByText(`Your email address is now ${newEmail}. Use it to sign in.`)).toBeVisible();
+
+  await signOut(page);
+  await signIn(page, { email: newEmail });
+  await page.goto('/account');
+  await expect(section(page, 'Email address').getByText(newEmail, { exact: true })).toBeVisible();
+});
+
 test('deleting the account signs out, and the account is gone', async ({ page }) => {
   const email = uniqueEmail('delete');
   await signUp(page, { name: 'Leaving Lee', email });

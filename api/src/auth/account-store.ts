@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { createEmailVerificationToken, isAPIError } from 'better-auth/api';
 import type { SqlPool } from '../db/sql.js';
 import { validationFailed } from '../domain/domain-errors.js';
-import type { AccountStore, AccountUser, SignInOutcome, StartedSession } from '../domain/accounts/account.types.js';
+import type { AccountStore, AccountUser, EmailChange, SignInOutcome, SignUpOutcome, StartedSession } from '../domain/accounts/account.types.js';
 import type { RequestOrigin } from '../domain/accounts/events.js';
 import type { Auth } from './better-auth.js';
-import { RESET_PREFIX } from './better-auth.js';
+import { EMAIL_CHANGE_PREFIX, RESET_PREFIX } from './better-auth.js';
 
 function apiErrorCode(error: unknown): string | undefined {
   if (!isAPIError(error)) return undefined;
@@ -40,14 +40,16 @@ export class BetterAuthAccountStore implements AccountStore {
     return { sessionId: found.session.id, sessionToken: token, user };
   }
 
-  async signUp(input: { email: string; password: string; name: string }, origin: RequestOrigin): Promise<StartedSession | null> {
+  async signUp(input: { email: string; password: string; name: string }, origin: RequestOrigin): Promise<SignUpOutcome> {
     try {
       const result = await this.auth.api.signUpEmail({ body: input, headers: originHeaders(origin) });
-      if (!result.token) throw new Error('sign-up returned no session');
-      return await this.started(result.token);
+      if (result.token) return { kind: 'started', session: await this.started(result.token) };
+      // No session: verification is required. better-auth then answers a taken address with a
+      // made-up user, so whether the account was created is known only by looking it up.
+      return (await this.findUser(result.user.id)) ? { kind: 'pending', userId: result.user.id } : { kind: 'taken' };
     } catch (error) {
       const code = apiErrorCode(error);
-      if (code?.startsWith('USER_ALREADY_EXISTS')) return null;
+      if (code?.startsWith('USER_ALREADY_EXISTS')) return { kind: 'taken' };
       if (code === 'INVALID_EMAIL') throw validationFailed([{ field: 'email', message: 'must be a valid email address' }]);
       throw error;
     }
@@ -103,6 +105,7 @@ export class BetterAuthAccountStore implements AccountStore {
     const { rows } = await this.db.query<{ id: string }>('select id from "session" where user_id = $1', [userId]);
     await this.db.query('delete from "user" where id = $1', [userId]);
     await this.db.query('delete from verification where value = $1', [userId]);
+    await this.cancelEmailChanges(userId);
     await Promise.all([...new Set([...rows.map((r) => r.id), currentSessionId])].map((sid) => this.revokeSession(sid)));
   }
 
@@ -133,6 +136,50 @@ export class BetterAuthAccountStore implements AccountStore {
     const found = await ctx.internalAdapter.findVerificationValue(`${RESET_PREFIX}${token}`);
     if (!found || new Date(found.expiresAt).getTime() <= Date.now()) return null;
     return found.value;
+  }
+
+  async cancelEmailChanges(userId: string): Promise<void> {
+    // The value is "<user id> <new address>" (an address has no space).
+    await this.db.query(`delete from verification where identifier like '${EMAIL_CHANGE_PREFIX}%' and split_part(value, ' ', 1) = $1`, [userId]);
+  }
+
+  async issueEmailChangeToken(userId: string, newEmail: string, ttlSeconds: number): Promise<string> {
+    const ctx = await this.auth.$context;
+    const token = randomBytes(32).toString('base64url');
+    await this.cancelEmailChanges(userId);
+    // Stored hashed (verification.storeIdentifier in better-auth.ts).
+    await ctx.internalAdapter.createVerificationValue({
+      identifier: `${EMAIL_CHANGE_PREFIX}${token}`,
+      value: `${userId} ${newEmail}`,
+      expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+    });
+    return token;
+  }
+
+  async consumeEmailChangeToken(token: string): Promise<EmailChange | null> {
+    const ctx = await this.auth.$context;
+    // Atomic: of two uses racing, one gets the row; an expired row is deleted and gives null.
+    const row = await ctx.internalAdapter.consumeVerificationValue(`${EMAIL_CHANGE_PREFIX}${token}`);
+    if (!row) return null;
+    const [userId = '', newEmail = ''] = row.value.split(' ');
+    return userId && newEmail ? { userId, newEmail } : null;
+  }
+
+  async changeEmail(userId: string, newEmail: string): Promise<AccountUser | 'taken' | null> {
+    try {
+      const { rows } = await this.db.query<AccountUser>(
+        `update "user" set email = $2, email_verified = true, updated_at = now()
+          where id = $1 and not exists (select 1 from "user" where email = $2 and id <> $1)
+          returning ${USER_COLUMNS}`,
+        [userId, newEmail],
+      );
+      if (rows[0]) return rows[0];
+    } catch (error) {
+      // Another account took the address between the check and the update.
+      if ((error as { code?: unknown }).code === '23505') return 'taken';
+      throw error;
+    }
+    return (await this.findUser(userId)) ? 'taken' : null;
   }
 
   async issueVerificationToken(user: AccountUser, ttlSeconds: number): Promise<string> {

@@ -60,16 +60,19 @@ export const ALLOWED_AUTH_ROUTES: ReadonlySet<string> = new Set([
 
 /** Identifier prefix of a password-reset token in the verification table (the rest is a hash). */
 export const RESET_PREFIX = 'reset-password:';
+/** Identifier prefix of an e-mail-change token in the verification table (the rest is a hash). */
+export const EMAIL_CHANGE_PREFIX = 'change-email:';
+
+const hashedAs = (prefix: string) => ({ hash: async (identifier: string) => prefix + createHash('sha256').update(identifier).digest('base64url') });
 
 /**
- * How verification identifiers are stored: a reset token only as `reset-password:<SHA-256>`, so
- * the table never holds a usable token and a user's tokens can still be found by their prefix.
+ * How verification identifiers are stored: reset and e-mail-change tokens only as
+ * `<prefix><SHA-256>`, so the table never holds a usable token and a user's tokens can still be
+ * found by their prefix.
  */
 const storeIdentifier = {
   default: 'plain' as const,
-  overrides: {
-    [RESET_PREFIX]: { hash: async (identifier: string) => RESET_PREFIX + createHash('sha256').update(identifier).digest('base64url') },
-  },
+  overrides: { [RESET_PREFIX]: hashedAs(RESET_PREFIX), [EMAIL_CHANGE_PREFIX]: hashedAs(EMAIL_CHANGE_PREFIX) },
 };
 
 export interface AuthSettings {
@@ -90,7 +93,8 @@ export interface AuthSettings {
    * better-auth's HTTP handler; server-side calls (POST /api/auth/register) have applied them already.
    */
   checkSignUp: (body: unknown) => Promise<void>;
-
+  /** REQUIRE_EMAIL_VERIFICATION: no session for an unverified address (sign-in 403, sign-up without a session). */
+  requireEmailVerification?: boolean;
 }
 
 /** How long a session (a refresh token, the web app's cookie) lives: better-auth's default, stated. */
@@ -172,6 +176,10 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
+      // On: sign-in with the right password answers 403 EMAIL_NOT_VERIFIED for an unverified
+      // address, and sign-up creates the account without a session, answering alike whether or not
+      // the address was taken (the account service mails the verification link itself).
+      requireEmailVerification: settings.requireEmailVerification ?? false,
       // A password reset ends every session of the user (the delete hook below revokes their tokens).
       revokeSessionsOnPasswordReset: true,
       password: {

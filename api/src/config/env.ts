@@ -42,6 +42,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_FORGOT_EMAIL: Type.Optional(Rate),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+  REQUIRE_EMAIL_VERIFICATION: Type.Optional(Bool),
   REFRESH_REUSE_INTERVAL: Type.Optional(Type.String({ pattern: '^([0-9]|[1-5][0-9]|60)$' })),
   RATE_LIMIT_API: Type.Optional(Rate),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]?|1[0-9]{2})$' })),
@@ -112,6 +113,8 @@ export interface Config {
    * refresh-rotation rows, security events past 90 days); 0 = never.
    */
   cleanupIntervalSeconds: number;
+  /** Sign-in refuses an account whose address is not verified yet (403 EMAIL_NOT_VERIFIED); sign-up starts no session. */
+  requireEmailVerification: boolean;
   mail: MailConfig;
 }
 
@@ -277,6 +280,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       keepAliveSeconds: Number(raw.WS_KEEPALIVE_SECONDS ?? 30),
     },
     cleanupIntervalSeconds: Number(raw.CLEANUP_INTERVAL_SECONDS ?? 3600),
+    requireEmailVerification: truthy(raw.REQUIRE_EMAIL_VERIFICATION),
     rateLimits: {
       enabled: raw.RATE_LIMIT_ENABLED === undefined || truthy(raw.RATE_LIMIT_ENABLED),
       loginPerIp: parseRate(raw.RATE_LIMIT_LOGIN_IP, '20/60'),

@@ -110,6 +110,17 @@ export class RateLimitPolicy {
     }
   }
 
+  /** Before an e-mail change is asked for: the same budgets as password resets, per client and per account. */
+  async beforeEmailChange(ip: string, userId: string): Promise<void> {
+    for (const [key, rate] of [
+      [`email-change:ip:${ip}`, this.rates.forgotPerIp],
+      [`email-change:user:${userId}`, this.rates.forgotPerEmail],
+    ] as const) {
+      const verdict = await this.limiter.consume(key, rate);
+      if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+    }
+  }
+
   /** Task API, per signed-in user. */
   async apiUser(userId: string): Promise<void> {
     const verdict = await this.limiter.consume(`api:user:${userId}`, this.rates.api);

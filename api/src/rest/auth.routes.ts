@@ -11,11 +11,13 @@ import { ALLOWED_AUTH_ROUTES, mintAccessToken, type Auth } from '../auth/better-
 import type { RefreshTokenRotator } from '../auth/refresh.js';
 import { requireJsonBody } from '../plugins/security.js';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldProblem } from '../domain/domain-errors.js';
-import { FORGOT_MESSAGE, RESEND_MESSAGE, type AccountService } from '../domain/accounts/account.service.js';
+import { EMAIL_CHANGE_MESSAGE, FORGOT_MESSAGE, RESEND_MESSAGE, type AccountService } from '../domain/accounts/account.service.js';
 import type { AccountRequest, AccountUser, StartedSession } from '../domain/accounts/account.types.js';
 import { requireViewer } from './rest-viewer.js';
 import {
+  ChangeEmailBody,
   ChangePasswordBody,
+  EmailChangedBody,
   DeleteAccountBody,
   EmailBody,
   TokenOnlyBody,
@@ -77,8 +79,21 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
 
   app.post(
     '/api/auth/register',
-    { schema: { ...common, summary: 'Create an account; returns tokens', body: RegisterBody, response: { 201: TokenBody, ...errorResponses(400, 409, 413, 415, 429) } } },
-    async (request, reply) => reply.code(201).send(await started(await accounts.register(request.body, accountRequest(request)))),
+    {
+      schema: {
+        ...common,
+        summary: 'Create an account; returns tokens',
+        description:
+          'With REQUIRE_EMAIL_VERIFICATION on: 202 {message} and no tokens, for a new address and a taken one alike; the new account signs in once its address is verified.',
+        body: RegisterBody,
+        response: { 201: TokenBody, 202: MessageBody, ...errorResponses(400, 409, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await accounts.register(request.body, accountRequest(request));
+      if (outcome.kind === 'pending') return reply.code(202).send({ message: outcome.message });
+      return reply.code(201).send(await started(outcome.session));
+    },
   );
 
   app.post(
@@ -179,6 +194,43 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     async (request, reply) => {
       await accounts.changePassword(request.viewer!, request.body, accountRequest(request));
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/email',
+    {
+      onRequest: requireViewer,
+      schema: {
+        ...common,
+        ...bearer,
+        summary: 'Ask to change your e-mail address (password required); a link to the new address makes the change',
+        description:
+          'Wrong password: 401 INVALID_CREDENTIALS (counts toward no lockout). Not an address: 400 VALIDATION_FAILED on newEmail. The same 202 whether or not another account uses the address.',
+        body: ChangeEmailBody,
+        response: { 202: MessageBody, ...errorResponses(400, 401, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.requestEmailChange(request.viewer!, request.body, accountRequest(request));
+      return reply.code(202).send({ message: EMAIL_CHANGE_MESSAGE });
+    },
+  );
+
+  app.post(
+    '/api/auth/email/confirm',
+    {
+      schema: {
+        ...common,
+        summary: "Change your e-mail address with the token of the link mailed to the new address",
+        description: 'A token that is unknown, used, expired (24 hours) or superseded: 400 INVALID_TOKEN. An address another account took meanwhile: 409 EMAIL_TAKEN.',
+        body: TokenOnlyBody,
+        response: { 200: EmailChangedBody, ...errorResponses(400, 409, 413, 415) },
+      },
+    },
+    async (request) => {
+      const user = await accounts.confirmEmailChange(request.body.token, accountRequest(request));
+      return { email: user.email, emailVerified: true as const };
     },
   );
 
@@ -320,9 +372,13 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth, accounts: A
       if (request.method !== 'GET' && request.body !== undefined) init.body = JSON.stringify(request.body);
       const signingOut = path === '/api/auth/sign-out' ? await auth.api.getSession({ headers }).catch(() => null) : null;
       const response = await auth.handler(new Request(url, init));
-      const userIdOf = async () => ((await response.clone().json().catch(() => null)) as { user?: { id?: string } } | null)?.user?.id;
+      const answer = async () => (await response.clone().json().catch(() => null)) as { token?: string | null; user?: { id?: string } } | null;
+      const userIdOf = async () => (await answer())?.user?.id;
       if (path === '/api/auth/sign-in/email') await accounts.afterCookieSignIn(req, email, { status: response.status, userId: response.ok ? await userIdOf() : undefined });
-      if (path === '/api/auth/sign-up/email') await accounts.afterCookieSignUp(req, { status: response.status, userId: response.ok ? await userIdOf() : undefined });
+      if (path === '/api/auth/sign-up/email') {
+        const body = response.ok ? await answer() : null;
+        await accounts.afterCookieSignUp(req, { status: response.status, userId: body?.user?.id, signedIn: typeof body?.token === 'string' });
+      }
       if (path === '/api/auth/sign-out' && response.ok && signingOut) await accounts.signedOut(signingOut.user.id, req);
       if (response.status === 404) throw new AppError('NOT_FOUND', `No route for ${request.method} ${url.pathname}.`);
       reply.code(response.status);

@@ -110,6 +110,12 @@ export const UpdateMeBody = strictObject({ name: Type.String({ maxLength: 1000 }
 export const MessageBody = Type.Object({ message: Type.String() });
 export const EmailBody = strictObject({ email: Type.String({ format: 'email', maxLength: 254 }) });
 export const TokenOnlyBody = strictObject({ token: Type.String({ minLength: 1, maxLength: 2048 }) });
+export const ChangeEmailBody = strictObject({
+  // The account service checks the address (the same message on REST and GraphQL).
+  newEmail: Type.String({ maxLength: 1000 }),
+  password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
+});
+export const EmailChangedBody = Type.Object({ email: Type.String(), emailVerified: Type.Literal(true) });
 export const VerifiedBody = Type.Object({ emailVerified: Type.Literal(true) });
 export const RefreshBody = strictObject({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });
 

@@ -42,8 +42,8 @@ export interface FakeSecurityEvent {
 }
 
 /** The REST error shape: `{code, message, error: {code, message, requestId}}`. */
-export function restError(status: number, code: string, message: string): Response {
-  return json(status, { code, message, error: { code, message, requestId: 'req-1' } });
+export function restError(status: number, code: string, message: string, details?: { field: string; message: string }[]): Response {
+  return json(status, { code, message, error: { code, message, ...(details ? { details } : {}), requestId: 'req-1' } });
 }
 
 type GraphQLResponse = { data?: unknown; errors?: { message: string; extensions?: { code: string } }[] };
@@ -316,7 +316,7 @@ export class FakeApi {
         if (!change) return restError(400, 'INVALID_TOKEN', 'This link is invalid or has expired. Ask for a new one.');
         this.emailChangeTokens.delete(String(input.token));
         this.users.find((u) => u.id === change.userId)!.email = change.email;
-        return json(200, { email: change.email });
+        return json(200, { email: change.email, emailVerified: true });
       },
     };
     const publicRoute = publicRoutes[route];
@@ -354,10 +354,14 @@ export class FakeApi {
       return new Response(null, { status: 204 });
     }
     if (route === 'POST /email') {
+      // As the API: a taken address answers exactly like a free one.
+      const newEmail = String(input.newEmail ?? '').trim().toLowerCase();
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(newEmail)) {
+        return restError(400, 'VALIDATION_FAILED', 'newEmail: must be a valid email address', [{ field: 'newEmail', message: 'must be a valid email address' }]);
+      }
       if (input.password !== user.password) return restError(401, 'INVALID_CREDENTIALS', 'Password is incorrect.');
-      if (this.users.some((u) => u.email === input.newEmail))
-        return restError(409, 'EMAIL_TAKEN', 'An account with this e-mail already exists.');
-      return json(202, { message: `Check ${String(input.newEmail)} for a link to confirm the change.` });
+      if (!this.users.some((u) => u.email === newEmail)) this.emailChangeTokens.set(`change-${newEmail}`, { userId: user.id, email: newEmail });
+      return json(202, { message: 'Check your new address for a link to confirm the change.' });
     }
     if (route === 'GET /sessions') {
       const mine = this.sessions.filter((session) => session.userId === user.id);

@@ -54,3 +54,52 @@ export function passwordChangedMail(to: { email: string; name: string }, how: 'c
     html: html([`Hello ${escapeHtml(to.name)},`, `The password of your Taskgate account ${what}. If this was not you, reset your password at once.`]),
   };
 }
+
+/** To the new address: the link that makes the change. */
+export function emailChangeMail(to: { email: string; name: string }, link: string, hours: number): OutgoingMail {
+  return {
+    kind: 'email_change',
+    to: to.email,
+    subject: 'Confirm your new e-mail address for Taskgate',
+    link,
+    text: `Hello ${to.name},\n\nSomeone (hopefully you) asked to use this address for their Taskgate account. Open this link within ${hours} hours to make the change:\n\n${link}\n\nIf you did not ask for this, ignore this mail: nothing changes.\n\n— Taskgate\n`,
+    html: html(
+      [
+        `Hello ${escapeHtml(to.name)},`,
+        `Someone (hopefully you) asked to use this address for their Taskgate account. Open this link within ${hours} hours to make the change:`,
+      ],
+      { href: link, label: 'Use this address' },
+    ).replace('<p>— Taskgate</p>', '<p>If you did not ask for this, ignore this mail: nothing changes.</p>\n<p>— Taskgate</p>'),
+  };
+}
+
+/** To the new address when another account already has it: nothing changes, and the requester is not told. */
+export function emailInUseMail(to: string): OutgoingMail {
+  const body = 'Someone asked to move a Taskgate account to this address, but an account already uses it, so nothing was changed. If that was you, sign in with this address (or reset its password from the sign-in page). Otherwise ignore this mail.';
+  return {
+    kind: 'email_change_in_use',
+    to,
+    subject: 'Your address is already used on Taskgate',
+    text: `Hello,\n\n${body}\n\n— Taskgate\n`,
+    html: html(['Hello,', body]),
+  };
+}
+
+/** To the current address: a change was asked for, or made. `newEmail` is masked by the caller. */
+export function emailChangeNoticeMail(to: { email: string; name: string }, newEmail: string, stage: 'requested' | 'changed'): OutgoingMail {
+  const what =
+    stage === 'requested'
+      ? `Someone asked to change the e-mail address of your Taskgate account to ${newEmail}. The change happens only when the link mailed to that address is opened.`
+      : `The e-mail address of your Taskgate account was changed to ${newEmail}. This address no longer signs in.`;
+  const warning =
+    stage === 'requested'
+      ? 'If this was not you, change your password at once and sign out your other sessions on your account page.'
+      : 'If this was not you, someone else has access to your account.';
+  return {
+    kind: stage === 'requested' ? 'email_change_requested' : 'email_changed',
+    to: to.email,
+    subject: stage === 'requested' ? 'Your Taskgate e-mail address is being changed' : 'Your Taskgate e-mail address was changed',
+    text: `Hello ${to.name},\n\n${what} ${warning}\n\n— Taskgate\n`,
+    html: html([`Hello ${escapeHtml(to.name)},`, `${escapeHtml(what)} ${escapeHtml(warning)}`]),
+  };
+}

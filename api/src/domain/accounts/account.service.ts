@@ -7,7 +7,7 @@ import { NAME_MAX } from '@taskgate/common/limits';
 import { AppError, type FieldProblem, unstorableText, validationFailed } from '../domain-errors.js';
 import type { Viewer } from '../users/user.types.js';
 import { discardSecurityEvents, type SecurityEventSink, type SecurityEventType } from './events.js';
-import { passwordChangedMail, passwordResetMail, verificationMail } from './account.mails.js';
+import { emailChangeMail, emailChangeNoticeMail, emailInUseMail, passwordChangedMail, passwordResetMail, verificationMail } from './account.mails.js';
 import type { AccountLimits, AccountRequest, AccountStore, AccountUser, AuditLog, Mailer, PasswordPolicy, StartedSession } from './account.types.js';
 
 export const EMAIL_MAX = 254;
@@ -20,8 +20,14 @@ const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@
 /** Hours an e-mail verification link stays valid. */
 export const VERIFICATION_HOURS = 24;
 
+/** Hours an e-mail-change link stays valid. */
+export const EMAIL_CHANGE_HOURS = 24;
+
 export const RESEND_MESSAGE = 'If that address needs verifying, a new link is on its way.';
 export const FORGOT_MESSAGE = 'If an account exists for that address, a link to reset its password is on its way.';
+export const EMAIL_CHANGE_MESSAGE = 'Check your new address for a link to confirm the change.';
+export const VERIFY_FIRST_MESSAGE = 'Check your inbox: follow the link we sent to confirm your address, then sign in.';
+export const EMAIL_NOT_VERIFIED_MESSAGE = 'Verify your e-mail address first: follow the link we sent you, or ask for a new one.';
 export const INVALID_TOKEN_MESSAGE = 'This link is invalid or has expired. Ask for a new one.';
 
 /** a***@example.com: enough to correlate, not enough to harvest. */
@@ -56,7 +62,12 @@ export interface AccountServiceOptions {
   events?: SecurityEventSink;
   /** The log for work that outlives its request (mails sent after the answer). */
   log: AuditLog;
+  /** REQUIRE_EMAIL_VERIFICATION: sign-up starts no session and sign-in waits for a verified address. */
+  requireEmailVerification?: boolean;
 }
+
+/** What a registration did: signed the new account in, or (verification required) left it to its mail. */
+export type RegisterOutcome = { kind: 'started'; session: StartedSession } | { kind: 'pending'; message: string };
 
 export class AccountService {
   private readonly store: AccountStore;
@@ -90,8 +101,13 @@ export class AccountService {
     if (weak) throw validationFailed([{ field: 'password', message: weak }]);
   }
 
-  /** POST /api/auth/register: the rules, the limits, then the account and its first session. */
-  async register(input: { email: string; password: string; name: string }, req: AccountRequest): Promise<StartedSession> {
+  /**
+   * POST /api/auth/register: the rules, the limits, then the account and its first session. When
+   * verification is required there is no session until the address is verified, and a taken
+   * address gets the same answer as a new one (the account owner's inbox is the only place that
+   * learns anything).
+   */
+  async register(input: { email: string; password: string; name: string }, req: AccountRequest): Promise<RegisterOutcome> {
     await this.limits.beforeRegister(req.ip);
     try {
       await this.checkSignUp(input);
@@ -99,13 +115,18 @@ export class AccountService {
       await this.limits.registerRefused(req.ip);
       throw error;
     }
-    const started = await this.store.signUp({ email: input.email.toLowerCase(), password: input.password, name: input.name.trim() }, req);
-    if (!started) {
+    const outcome = await this.store.signUp({ email: input.email.toLowerCase(), password: input.password, name: input.name.trim() }, req);
+    if (outcome.kind === 'taken') {
       await this.limits.registerRefused(req.ip);
+      if (this.options.requireEmailVerification) return { kind: 'pending', message: VERIFY_FIRST_MESSAGE };
       throw new AppError('EMAIL_TAKEN', 'An account with this email already exists.');
     }
-    await this.signedUp(started.user.id, req);
-    return started;
+    if (outcome.kind === 'pending') {
+      await this.signedUp(outcome.userId, req, false);
+      return { kind: 'pending', message: VERIFY_FIRST_MESSAGE };
+    }
+    await this.signedUp(outcome.session.user.id, req, true);
+    return outcome;
   }
 
   /** better-auth's sign-up door, before it runs: the registration budget. */
@@ -113,17 +134,21 @@ export class AccountService {
     await this.limits.beforeRegister(req.ip);
   }
 
-  /** better-auth's sign-up door, after it answered. */
-  async afterCookieSignUp(req: AccountRequest, outcome: { status: number; userId?: string }): Promise<void> {
-    if (outcome.status < 300 && outcome.userId) await this.signedUp(outcome.userId, req);
-    else if (outcome.status < 500) await this.limits.registerRefused(req.ip);
+  /**
+   * better-auth's sign-up door, after it answered. Without a session (verification required) it
+   * answers a taken address with a made-up user: only an account that exists counts as created.
+   */
+  async afterCookieSignUp(req: AccountRequest, outcome: { status: number; userId?: string; signedIn: boolean }): Promise<void> {
+    if (outcome.status < 300 && outcome.userId && (outcome.signedIn || (await this.store.findUser(outcome.userId)))) {
+      await this.signedUp(outcome.userId, req, outcome.signedIn);
+    } else if (outcome.status < 500) await this.limits.registerRefused(req.ip);
   }
 
-  private async signedUp(userId: string, req: AccountRequest) {
+  private async signedUp(userId: string, req: AccountRequest, signedIn: boolean) {
     await this.limits.registerSucceeded(req.ip);
     req.log.info({ event: 'sign_up', userId }, 'user registered');
-    // A sign-up signs the new account in.
-    await this.record(req, userId, 'SIGN_IN');
+    // A sign-up that starts a session signs the new account in.
+    if (signedIn) await this.record(req, userId, 'SIGN_IN');
     this.later(req.log, async () => {
       const user = await this.store.findUser(userId);
       if (user) await this.sendVerification(user);
@@ -167,7 +192,7 @@ export class AccountService {
     }
     if (outcome.reason === 'not_verified') {
       await this.limits.loginSucceeded(req.ip, input.email);
-      throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your e-mail address first: follow the link we sent you, or ask for a new one.');
+      throw new AppError('EMAIL_NOT_VERIFIED', EMAIL_NOT_VERIFIED_MESSAGE);
     }
     await this.signInFailed(req, input.email);
     throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password.');
@@ -266,6 +291,8 @@ export class AccountService {
     const ended = input.revokeOtherSessions ? await this.store.endSessions(user.id, viewer.sessionId) : 0;
     req.log.info({ event: 'password_changed', userId: user.id, endedSessions: ended }, 'password changed');
     await this.record(req, user.id, 'PASSWORD_CHANGED');
+    // A change of address asked for under the old password does not outlive it.
+    await this.store.cancelEmailChanges(user.id);
     this.later(req.log, () => this.options.mailer.send(passwordChangedMail(user, 'changed')));
   }
 
@@ -299,7 +326,62 @@ export class AccountService {
     if (!(await this.store.resetPassword(input.token, input.newPassword))) throw invalid();
     req.log.info({ event: 'password_reset', userId: user.id }, 'password reset; every session ended');
     await this.record(req, user.id, 'PASSWORD_RESET');
+    await this.store.cancelEmailChanges(user.id);
     this.later(req.log, () => this.options.mailer.send(passwordChangedMail(user, 'reset')));
+  }
+
+  // --- changing the e-mail address ------------------------------------------------------------
+
+  /**
+   * A signed-in user asks to move the account to `newEmail`, with the password. Wrong password:
+   * 401 INVALID_CREDENTIALS, counted toward no lockout (like a password change). Accepted requests
+   * all answer alike, whether or not another account has the address: the lookup and the mails
+   * happen after the answer. The new address gets the confirmation link (or, when it is taken, a
+   * notice that nothing changed); the current address gets a notice either way.
+   */
+  async requestEmailChange(viewer: Viewer, input: { newEmail: unknown; password: string }, req: AccountRequest): Promise<void> {
+    const given = typeof input.newEmail === 'string' ? input.newEmail.trim() : input.newEmail;
+    const problem = emailProblem(given);
+    if (problem) throw validationFailed([{ field: 'newEmail', message: problem }]);
+    const newEmail = (given as string).toLowerCase();
+    const user = await this.me(viewer);
+    if (newEmail === user.email) throw validationFailed([{ field: 'newEmail', message: 'is already your address' }]);
+    await this.limits.beforeEmailChange(req.ip, user.id);
+    if (!(await this.store.checkPassword(user.id, input.password))) {
+      req.log.info({ event: 'email_change_refused', userId: user.id }, 'e-mail change refused: wrong password');
+      throw new AppError('INVALID_CREDENTIALS', 'Password is incorrect.');
+    }
+    req.log.info({ event: 'email_change_requested', userId: user.id, to: maskEmail(newEmail) }, 'e-mail change requested');
+    await this.record(req, user.id, 'EMAIL_CHANGE_REQUESTED');
+    this.later(req.log, async () => {
+      const owner = await this.store.findUserByEmail(newEmail);
+      if (owner) {
+        await this.store.cancelEmailChanges(user.id);
+        await this.options.mailer.send(emailInUseMail(newEmail));
+      } else {
+        const token = await this.store.issueEmailChangeToken(user.id, newEmail, EMAIL_CHANGE_HOURS * 3600);
+        await this.options.mailer.send(emailChangeMail({ email: newEmail, name: user.name }, this.link('/confirm-email', token), EMAIL_CHANGE_HOURS));
+      }
+      await this.options.mailer.send(emailChangeNoticeMail(user, maskEmail(newEmail), 'requested'));
+    });
+  }
+
+  /**
+   * The link of an e-mail-change mail used: the token is spent and the account moves to the new,
+   * now verified, address. Unknown, used, expired or superseded: INVALID_TOKEN. An address another
+   * account took meanwhile: EMAIL_TAKEN (whoever holds the link reads that inbox).
+   */
+  async confirmEmailChange(token: string, req: AccountRequest): Promise<AccountUser> {
+    const change = await this.store.consumeEmailChangeToken(token);
+    const before = change ? await this.store.findUser(change.userId) : null;
+    if (!change || !before) throw new AppError('INVALID_TOKEN', INVALID_TOKEN_MESSAGE);
+    const after = await this.store.changeEmail(change.userId, change.newEmail);
+    if (after === 'taken') throw new AppError('EMAIL_TAKEN', 'Another account already uses this address.');
+    if (!after) throw new AppError('INVALID_TOKEN', INVALID_TOKEN_MESSAGE);
+    req.log.info({ event: 'email_changed', userId: after.id }, 'e-mail address changed');
+    await this.record(req, after.id, 'EMAIL_CHANGED');
+    this.later(req.log, () => this.options.mailer.send(emailChangeNoticeMail(before, maskEmail(after.email), 'changed')));
+    return after;
   }
 
   // --- plumbing --------------------------------------------------------------------------------

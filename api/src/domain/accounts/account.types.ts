@@ -19,6 +19,18 @@ export interface StartedSession {
   user: AccountUser;
 }
 
+/**
+ * What a sign-up did: started a session; created the account without one (verification is
+ * required first); or nothing, the address being taken.
+ */
+export type SignUpOutcome = { kind: 'started'; session: StartedSession } | { kind: 'pending'; userId: string } | { kind: 'taken' };
+
+/** A pending change of address, as its token carries it. */
+export interface EmailChange {
+  userId: string;
+  newEmail: string;
+}
+
 export type SignInOutcome = { ok: true; session: StartedSession } | { ok: false; reason: 'invalid' | 'not_verified'; userId?: string };
 
 /** A reset token as the store hands it out once: the token itself is stored only hashed. */
@@ -28,8 +40,8 @@ export interface IssuedToken {
 }
 
 export interface AccountStore {
-  /** Creates the user, its credential and a first session; null when the e-mail is taken. */
-  signUp(input: { email: string; password: string; name: string }, origin: RequestOrigin): Promise<StartedSession | null>;
+  /** Creates the user, its credential and (unless verification is required) a first session. */
+  signUp(input: { email: string; password: string; name: string }, origin: RequestOrigin): Promise<SignUpOutcome>;
   signIn(input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInOutcome>;
   findUser(userId: string): Promise<AccountUser | null>;
   findUserByEmail(email: string): Promise<AccountUser | null>;
@@ -52,6 +64,14 @@ export interface AccountStore {
   resetPassword(token: string, newPassword: string): Promise<boolean>;
   /** A token proving the user received mail at their current address, valid `ttlSeconds`. */
   issueVerificationToken(user: AccountUser, ttlSeconds: number): Promise<string>;
+  /** A token for moving the user to `newEmail`, valid `ttlSeconds`, stored only hashed; any earlier one dies. */
+  issueEmailChangeToken(userId: string, newEmail: string, ttlSeconds: number): Promise<string>;
+  /** Uses an e-mail-change token up (once, atomically); null when it is unknown, used, expired or superseded. */
+  consumeEmailChangeToken(token: string): Promise<EmailChange | null>;
+  /** Every pending e-mail change of the user dies. */
+  cancelEmailChanges(userId: string): Promise<void>;
+  /** Sets the (verified) address; 'taken' when another account has it, null when the user is gone. */
+  changeEmail(userId: string, newEmail: string): Promise<AccountUser | 'taken' | null>;
   /** Marks the address of a verification token verified; the user's id, or null when the token is invalid or expired. */
   confirmEmail(token: string): Promise<string | null>;
 }
@@ -66,6 +86,7 @@ export interface AccountLimits {
   registerRefused(ip: string): Promise<void>;
   beforeForgot(ip: string, email: string): Promise<void>;
   beforeVerificationResend(ip: string, email: string): Promise<void>;
+  beforeEmailChange(ip: string, userId: string): Promise<void>;
 }
 
 /** One message, both parts already rendered; `link` is what the embedded outbox logs. */

@@ -26,6 +26,13 @@ export type Scalars = {
   DateTime: { input: string; output: Date | string; }
 };
 
+export type ChangeEmailInput = {
+  /** The address to move the account to. */
+  newEmail: Scalars['String']['input'];
+  /** Your current password. */
+  password: Scalars['String']['input'];
+};
+
 export type CreateTaskInput = {
   /** At most 2000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
@@ -35,6 +42,12 @@ export type CreateTaskInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Asks to move the account to input.newEmail: a link mailed there makes the change (POST
+   * /api/auth/email/confirm); the current address gets a notice. Wrong password: INVALID_CREDENTIALS.
+   * Not an address: BAD_USER_INPUT on newEmail. true whether or not another account uses the address.
+   */
+  changeEmail: Scalars['Boolean']['output'];
   /** Wrong currentPassword: INVALID_CREDENTIALS. A newPassword the policy refuses: WEAK_PASSWORD. revokeOtherSessions ends every other session at once. */
   changePassword: Scalars['Boolean']['output'];
   createTask: Task;
@@ -48,6 +61,11 @@ export type Mutation = {
   updateProfile: User;
   /** expectedVersion, when given, must equal the stored version or the update fails with CONFLICT. */
   updateTask: Task;
+};
+
+
+export type MutationChangeEmailArgs = {
+  input: ChangeEmailInput;
 };
 
 
@@ -315,6 +333,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ChangeEmailInput: ChangeEmailInput;
   CreateTaskInput: CreateTaskInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -341,6 +360,7 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
+  ChangeEmailInput: ChangeEmailInput;
   CreateTaskInput: CreateTaskInput;
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
@@ -375,6 +395,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  changeEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangeEmailArgs, 'input'>>;
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword' | 'revokeOtherSessions'>>;
   createTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCreateTaskArgs, 'input'>>;
   deleteTask?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteTaskArgs, 'id'>>;

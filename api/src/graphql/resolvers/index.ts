@@ -67,6 +67,10 @@ export const resolvers: Resolvers = {
       await ctx.accounts.changePassword(graphqlViewer(ctx), args, ctx.origin);
       return true;
     },
+    changeEmail: async (_root, { input }, ctx) => {
+      await ctx.accounts.requestEmailChange(graphqlViewer(ctx), input, ctx.origin);
+      return true;
+    },
     revokeSession: async (_root, { id }, ctx) => {
       await ctx.sessions.revoke(graphqlViewer(ctx), id, ctx.origin);
       return id;

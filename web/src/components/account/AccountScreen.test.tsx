@@ -102,6 +102,61 @@ describe('email address', () => {
     expect(screen.queryByRole('button', { name: 'Resend the verification e-mail' })).not.toBeInTheDocument();
   });
 
+  it('asks for a change: a bad address and a wrong password are said at their fields; a taken address answers like a free one', async () => {
+    api.users.push({ id: 'u2', name: 'Grace', email: 'grace@example.com', password: 'x' });
+    const { user, navigate } = await renderAccount();
+    const form = within(section('Email address')).getByRole('form', { name: 'Change your email address' });
+    const newEmail = within(form).getByLabelText('New email address');
+    const password = within(form).getByLabelText('Your password');
+    const submit = within(form).getByRole('button', { name: 'Send confirmation link' });
+
+    await user.type(newEmail, 'ada@example.com');
+    await user.click(submit);
+    expect(newEmail).toHaveAccessibleDescription('This is already your address.');
+    expect(sent('POST', '/email')).toHaveLength(0);
+
+    await user.clear(newEmail);
+    await user.type(newEmail, 'ada.king@example.com');
+    await user.type(password, 'not it');
+    await user.click(submit);
+    await waitFor(() => expect(password).toHaveAccessibleDescription('That password is not right.'));
+    expect(password).toHaveFocus();
+    expect(navigate).not.toHaveBeenCalled(); // a wrong password is not a dead session
+
+    // The API's own refusal of an address goes next to that field.
+    api.restOverrides.set('POST /email', () =>
+      restError(400, 'VALIDATION_FAILED', 'newEmail: must be a valid email address', [{ field: 'newEmail', message: 'must be a valid email address' }]),
+    );
+    await user.clear(password);
+    await user.type(password, 'correct horse');
+    await user.click(submit);
+    await waitFor(() => expect(newEmail).toHaveAccessibleDescription('newEmail: must be a valid email address'));
+    expect(newEmail).toHaveFocus();
+    api.restOverrides.delete('POST /email');
+
+    await user.clear(newEmail);
+    await user.type(newEmail, 'grace@example.com');
+    await user.click(submit);
+    await waitFor(() =>
+      expect(status(section('Email address'))).toHaveTextContent('Check grace@example.com for a link to confirm the change.'),
+    );
+    expect(sent('POST', '/email').at(-1)?.body).toEqual({ newEmail: 'grace@example.com', password: 'correct horse' });
+
+    await user.type(newEmail, 'ada.king@example.com');
+    await user.type(password, 'correct horse');
+    await user.click(submit);
+    await waitFor(() =>
+      expect(status(section('Email address'))).toHaveTextContent(
+        'Check ada.king@example.com for a link to confirm the change.',
+      ),
+    );
+    expect(sent('POST', '/email').at(-1)?.body).toEqual({ newEmail: 'ada.king@example.com', password: 'correct horse' });
+    expect(newEmail).toHaveValue('');
+    expect(password).toHaveValue('');
+  });
+});
+
+describe('password', () => {
   it('says a wrong current password at that field, and stays signed in', async () => {
     const { user, navigate } = await renderAccount();
     const form = screen.getByRole('form', { name: 'Change your password' });

@@ -1,8 +1,8 @@
 'use client';
 
 import { useId, useMemo, useRef, useState } from 'react';
-import { PASSWORD_RULE } from '../auth/SignUpForm';
-import { PasswordMeter, usePasswordStrength } from '../auth/PasswordStrength';
+import { NewPasswordField } from '../auth/NewPasswordField';
+import { usePasswordStrength } from '../auth/PasswordStrength';
 import { validatePassword } from '../../lib/validation';
 import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
@@ -32,8 +32,7 @@ export function PasswordForm({ user, onChanged }: { user: AccountUser; onChanged
   const [revokeOthers, setRevokeOthers] = useState(true);
   const { busy, outcome, run } = useSubmission();
   const formRef = useRef<HTMLFormElement>(null);
-  const meterId = useId();
-  const newPassword = field('newPassword');
+  const checkboxId = useId();
 
   const onSubmit = async () => {
     // Wait for the estimator, so the form refuses what the API would refuse.
@@ -79,35 +78,15 @@ export function PasswordForm({ user, onChanged }: { user: AccountUser; onChanged
           required
           {...field('currentPassword')}
         />
-        <TextField
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          hint={PASSWORD_RULE}
-          describedBy={values.newPassword === '' ? undefined : meterId}
-          required
-          {...newPassword}
-          onFocus={() => void strength.load()}
-          onChange={(event) => {
-            void strength.load();
-            newPassword.onChange(event);
-          }}
-        />
-        <PasswordMeter
-          id={meterId}
-          password={values.newPassword}
-          verdict={strength.assess(values.newPassword, context)}
-          status={strength.status}
-          fieldError={newPassword.error}
-        />
+        <NewPasswordField label="New password" binding={field('newPassword')} strength={strength} context={context} />
         <div className="check-field">
           <input
-            id={`${meterId}-revoke`}
+            id={`${checkboxId}-revoke`}
             type="checkbox"
             checked={revokeOthers}
             onChange={(event) => setRevokeOthers(event.target.checked)}
           />
-          <label htmlFor={`${meterId}-revoke`}>Sign out my other sessions</label>
+          <label htmlFor={`${checkboxId}-revoke`}>Sign out my other sessions</label>
         </div>
         <button type="submit" className="button button--primary" disabled={busy}>
           {busy ? 'Changing password…' : 'Change password'}

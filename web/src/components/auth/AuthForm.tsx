@@ -34,6 +34,11 @@ export function AuthForm({
           {state.formError}
         </div>
       ) : null}
+      {state.notice ? (
+        <p role="status" className="notice notice--info">
+          {state.notice}
+        </p>
+      ) : null}
       <form method="post" noValidate onSubmit={state.onSubmit} aria-label={label}>
         {children}
         <button type="submit" className="button button--primary" disabled={!state.hydrated || state.submitting}>

@@ -2,16 +2,18 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useId, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { callPublic } from '../../lib/account/api';
 import { validatePassword } from '../../lib/validation';
 import { FormResult, failureOutcome, useSubmission } from '../account/AccountForm';
-import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
 import { useHydrated } from '../forms/useHydrated';
-import { PasswordMeter, usePasswordStrength } from './PasswordStrength';
-import { PASSWORD_RULE } from './SignUpForm';
+import { NewPasswordField } from './NewPasswordField';
+import { usePasswordStrength } from './PasswordStrength';
 import { useTokenFromLink } from './useTokenFromLink';
+
+/** The link does not say whose account it is: the API checks the account's own words on submit. */
+const NO_CONTEXT = {};
 
 export function ResetPasswordForm({ token: linkToken }: { token: string | undefined }) {
   const router = useRouter();
@@ -21,7 +23,7 @@ export function ResetPasswordForm({ token: linkToken }: { token: string | undefi
   const validators = useMemo(
     () => ({
       newPassword: (value: string) =>
-        value === '' ? 'Enter a new password.' : (validatePassword(value, { forSignUp: true }) ?? strength.problem(value, {})),
+        value === '' ? 'Enter a new password.' : (validatePassword(value, { forSignUp: true }) ?? strength.problem(value, NO_CONTEXT)),
     }),
     [strength],
   );
@@ -29,8 +31,6 @@ export function ResetPasswordForm({ token: linkToken }: { token: string | undefi
   const { busy, outcome, run } = useSubmission();
   const [linkDead, setLinkDead] = useState(false);
   const inputRef = useRef<HTMLInputElement | null>(null);
-  const meterId = useId();
-  const password = field('newPassword');
 
   const onSubmit = async () => {
     await strength.load();
@@ -82,31 +82,15 @@ export function ResetPasswordForm({ token: linkToken }: { token: string | undefi
           void onSubmit();
         }}
       >
-        <TextField
+        <NewPasswordField
           readOnly={!hydrated}
           label="New password"
-          type="password"
-          autoComplete="new-password"
-          hint={PASSWORD_RULE}
-          describedBy={values.newPassword === '' ? undefined : meterId}
-          required
-          {...password}
-          ref={(element) => {
+          binding={field('newPassword')}
+          strength={strength}
+          context={NO_CONTEXT}
+          inputRef={(element) => {
             inputRef.current = element;
-            password.ref(element);
           }}
-          onFocus={() => void strength.load()}
-          onChange={(event) => {
-            void strength.load();
-            password.onChange(event);
-          }}
-        />
-        <PasswordMeter
-          id={meterId}
-          password={values.newPassword}
-          verdict={strength.assess(values.newPassword, {})}
-          status={strength.status}
-          fieldError={password.error}
         />
         <button type="submit" className="button button--primary" disabled={!hydrated || busy}>
           {busy ? 'Saving…' : 'Save the new password'}

@@ -89,10 +89,18 @@ describe('sign-in form', () => {
     api.authOverrides.set(
       '/sign-in/email',
       () =>
-        new Response(JSON.stringify({ code: 'EMAIL_NOT_VERIFIED', message: 'Email not verified' }), {
-          status: 403,
-          headers: { 'content-type': 'application/json' },
-        }),
+        // What the API answers with REQUIRE_EMAIL_VERIFICATION on (api/test/verification-required.test.ts).
+        new Response(
+          JSON.stringify({
+            code: 'EMAIL_NOT_VERIFIED',
+            message: 'Email not verified',
+            error: { code: 'EMAIL_NOT_VERIFIED', message: 'Email not verified', requestId: 'req-1' },
+          }),
+          {
+            status: 403,
+            headers: { 'content-type': 'application/json' },
+          },
+        ),
     );
     const user = renderForm();
     expect(screen.queryByRole('button', { name: 'Resend the verification e-mail' })).not.toBeInTheDocument();

@@ -5,6 +5,7 @@ import { FakeApi } from '../../test/fake-api';
 import { findAlert } from '../../test/queries';
 import { SessionProvider } from '../session/SessionProvider';
 import { PASSWORD_RULE, SignUpForm } from './SignUpForm';
+import { VERIFY_FIRST_NOTICE } from './useAuthForm';
 
 const router = vi.hoisted(() => ({ replace: vi.fn(), push: vi.fn(), refresh: vi.fn(), prefetch: vi.fn() }));
 vi.mock('next/navigation', () => ({ useRouter: () => router, usePathname: () => '/sign-up' }));
@@ -35,6 +36,22 @@ const signUps = () => api.requests.filter((r) => r.path === '/api/auth/sign-up/e
 const strengthText = () => screen.findByText(/^Strength: /);
 
 describe('sign-up form', () => {
+  it('when the API wants the address verified first (no session): says to check the inbox and stays on the page', async () => {
+    api.restOverrides.set(
+      'POST /sign-up/email',
+      () => new Response(JSON.stringify({ token: null, user: { id: 'u9', email: 'grace@example.com', name: 'Grace' } }), { status: 200, headers: { 'content-type': 'application/json' } }),
+    );
+    const user = renderForm();
+    await user.type(field('Name'), 'Grace');
+    await user.type(field('Email'), 'grace@example.com');
+    await user.type(field('Password'), STRONG);
+    await strengthText();
+    await user.click(submit());
+    expect(await screen.findByText(VERIFY_FIRST_NOTICE)).toHaveAttribute('role', 'status');
+    expect(signUps()).toHaveLength(1);
+    expect(router.replace).not.toHaveBeenCalled();
+  });
+
   it('states the whole password rule and checks length as the API does', async () => {
     const user = renderForm();
     expect(field('Password')).toHaveAccessibleDescription(PASSWORD_RULE);

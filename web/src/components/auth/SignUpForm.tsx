@@ -1,16 +1,17 @@
 'use client';
 
 import Link from 'next/link';
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
 import { authClient } from '../../lib/auth/client';
-import { PASSWORD_MAX, PASSWORD_MIN, validateEmail, validateName, validatePassword } from '../../lib/validation';
+import { validateEmail, validateName, validatePassword } from '../../lib/validation';
 import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
 import { AuthForm, EmailField } from './AuthForm';
-import { PasswordMeter, usePasswordStrength } from './PasswordStrength';
+import { NewPasswordField } from './NewPasswordField';
+import { usePasswordStrength } from './PasswordStrength';
 import { useAuthForm } from './useAuthForm';
 
-export const PASSWORD_RULE = `${PASSWORD_MIN} to ${PASSWORD_MAX} characters, hard to guess: a few unrelated words work well. Your name, your email or a common password will not do.`;
+export { PASSWORD_RULE } from './NewPasswordField';
 
 export function SignUpForm() {
   const strength = usePasswordStrength();
@@ -37,10 +38,7 @@ export function SignUpForm() {
         fetchOptions,
       ),
   );
-  const meterId = useId();
-  const context = { email: values.email, name: values.name };
-  const verdict = strength.assess(values.password, context);
-  const passwordField = field('password');
+  const context = useMemo(() => ({ email: values.email, name: values.name }), [values.email, values.name]);
 
   return (
     <div className="auth-card">
@@ -53,27 +51,12 @@ export function SignUpForm() {
       >
         <TextField readOnly={!state.hydrated} label="Name" autoComplete="name" required {...field('name')} />
         <EmailField readOnly={!state.hydrated} {...field('email')} />
-        <TextField
+        <NewPasswordField
           readOnly={!state.hydrated}
           label="Password"
-          type="password"
-          autoComplete="new-password"
-          hint={PASSWORD_RULE}
-          describedBy={values.password === '' ? undefined : meterId}
-          required
-          {...passwordField}
-          onFocus={() => void strength.load()}
-          onChange={(event) => {
-            void strength.load();
-            passwordField.onChange(event);
-          }}
-        />
-        <PasswordMeter
-          id={meterId}
-          password={values.password}
-          verdict={verdict}
-          status={strength.status}
-          fieldError={passwordField.error}
+          binding={field('password')}
+          strength={strength}
+          context={context}
         />
       </AuthForm>
       <p className="auth-switch">

@@ -12,7 +12,13 @@ export interface AuthFetchOptions {
 }
 
 /** One better-auth call (`authClient.signIn.email(...)`, ...) with the given fetch options. */
-export type AuthCall = (fetchOptions: AuthFetchOptions) => Promise<{ error: AuthErrorLike | null }>;
+export type AuthCall = (fetchOptions: AuthFetchOptions) => Promise<{ error: AuthErrorLike | null; data?: unknown }>;
+
+/**
+ * Said when sign-up created the account without a session: the API requires a verified address
+ * first (REQUIRE_EMAIL_VERIFICATION), and answers a taken address the same way.
+ */
+export const VERIFY_FIRST_NOTICE = 'Check your inbox: follow the link we sent to confirm your address, then sign in.';
 
 export interface AuthFormState {
   onSubmit: (event: FormEvent<HTMLFormElement>) => Promise<void>;
@@ -20,6 +26,8 @@ export interface AuthFormState {
   formError: string | null;
   /** The API's code for the last failed submit (EMAIL_NOT_VERIFIED, ...), or null. */
   errorCode: string | null;
+  /** What to do next when the call succeeded without signing in (verify the address first), or null. */
+  notice: string | null;
   submitting: boolean;
   /** False until React has hydrated the form; the form stays read-only until then (see useHydrated). */
   hydrated: boolean;
@@ -35,6 +43,7 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
   const { status, refresh } = useSession();
   const [formError, setFormError] = useState<string | null>(null);
   const [errorCode, setErrorCode] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const hydrated = useHydrated();
 
@@ -46,17 +55,23 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
     event.preventDefault();
     setFormError(null);
     setErrorCode(null);
+    setNotice(null);
     if (!(await validateAll())) return;
     setSubmitting(true);
     let retryAfterSeconds: number | null = null;
-    const { error } = await call({
+    const { error, data } = await call({
       onError: ({ response }) =>
         void (retryAfterSeconds =
           Number(response.headers.get('Retry-After') ?? response.headers.get('X-Retry-After')) || null),
-    }).catch(() => ({ error: { status: 0 } }));
+    }).catch(() => ({ error: { status: 0 }, data: undefined }));
     if (error) {
       setFormError(describeAuthError(error, { retryAfterSeconds }));
       setErrorCode(('code' in error ? error.code : undefined) ?? null);
+      setSubmitting(false);
+      return;
+    }
+    if (data && typeof data === 'object' && 'token' in data && data.token === null) {
+      setNotice(VERIFY_FIRST_NOTICE);
       setSubmitting(false);
       return;
     }
@@ -64,5 +79,5 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
     router.replace('/');
   };
 
-  return { onSubmit, formError, errorCode, submitting, hydrated };
+  return { onSubmit, formError, errorCode, notice, submitting, hydrated };
 }
