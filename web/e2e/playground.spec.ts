@@ -52,7 +52,7 @@ test("signed in, the playground sends the user's token: `{ me { email } }` shows
 
   // The preloaded example operations.
   await expect(page.locator('.graphiql-query-editor')).toContainText('query Me', { timeout: EDITOR_TIMEOUT });
-  await expect(operationButtons(page)).toHaveText(['Me', 'Tasks', 'CreateTask', 'ToggleTask', 'Health']);
+  await expect(operationButtons(page)).toHaveText(['Me', 'Tasks', 'CreateTask', 'ToggleTask', 'TaskEvents', 'Health']);
   await expect(operationButtons(page).first()).toHaveAttribute('aria-current', 'true');
 
   await runQuery(page, '{ me { email } }');
