@@ -78,12 +78,16 @@ export function SessionProvider({
     navigateRef.current(reason);
   }, []);
 
+  const signingOut = useRef(false);
   const [tokens] = useState(
     () =>
       new TokenManager({
         fetchToken: fetchAccessToken,
         // The session behind the token is gone: drop the cookie (best effort) and go.
         onSessionEnded: () => {
+          // Our own Sign out ends the session first (the live socket is closed with 4401 and
+          // asks for a token meanwhile): that one leaves as "signed out", not "expired".
+          if (signingOut.current) return;
           void authClient
             .signOut()
             .catch(() => undefined)
@@ -121,11 +125,17 @@ export function SessionProvider({
   useEffect(() => () => tokens.clear(), [tokens]);
 
   const signOut = useCallback(async () => {
+    const unreachable = 'Cannot reach the server, so you are still signed in. Try again.';
+    signingOut.current = true;
     try {
       const { error } = await authClient.signOut();
-      if (error && !error.status) return 'Cannot reach the server, so you are still signed in. Try again.';
+      if (error && !error.status) {
+        signingOut.current = false;
+        return unreachable;
+      }
     } catch {
-      return 'Cannot reach the server, so you are still signed in. Try again.';
+      signingOut.current = false;
+      return unreachable;
     }
     tokens.clear();
     leave('signed-out');
