@@ -130,4 +130,26 @@ describe('LiveSocket', () => {
     expect(statuses).toEqual(['connecting', 'live', 'reconnecting', 'live']);
     expect(reconnected).toHaveBeenCalledTimes(2);
   });
+
+  it('retries a close graphql-ws gives up on (4429) after a backoff, and passes a GraphQL refusal on', async () => {
+    const { tokens } = tokenSource();
+    const waits: number[] = [];
+    const { live, ws } = fakeLive(tokens, async (ms) => void waits.push(ms));
+    const error = vi.fn();
+    live.subscribe(SUBSCRIPTION, { next: () => undefined, error, complete: () => undefined });
+    await vi.waitFor(() => expect(live.status).toBe('live'));
+
+    const [first] = [...ws.subscriptions];
+    ws.subscriptions.clear();
+    first!.sink.error({ code: 4429, reason: 'Too many connections for this account' });
+    await vi.waitFor(() => expect(ws.subscriptions.size).toBe(1));
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(1000);
+    expect(error).not.toHaveBeenCalled();
+
+    const refusal = [{ message: 'Rate limited', extensions: { code: 'RATE_LIMITED' } }];
+    [...ws.subscriptions][0]!.sink.error(refusal);
+    expect(error).toHaveBeenCalledWith(refusal);
+  });
 });
+

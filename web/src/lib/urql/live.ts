@@ -2,8 +2,9 @@
 // (Next.js proxies the WebSocket upgrade to the API, like the HTTP requests).
 //
 // - connection_init carries the in-memory access token, read at every (re)connect.
-// - A socket that drops (network, server restart, 1013) is reopened with a capped exponential
-//   backoff, without end: graphql-ws retries it, and its subscriptions carry on.
+// - A socket that drops (network, server restart, 1013, a refused upgrade) is reopened with a
+//   capped exponential backoff, without end: graphql-ws retries it, and its subscriptions carry
+//   on; a close graphql-ws treats as final (4429, 4500) is retried here the same way.
 // - The API closes a socket with 4401 when its token expires or its session is revoked; graphql-ws
 //   treats that as final. Here it leads to one token refresh through the TokenManager (unless the
 //   token was already renewed since the socket opened) and a new socket. A refused refresh ends the
@@ -134,11 +135,13 @@ export class LiveSocket {
   ): () => void {
     let stopped = false;
     let stop: () => void = () => undefined;
+    let failures = 0;
     this.active += 1;
     if (this.statusValue === 'idle') this.apply('connecting');
     const start = () => {
       stop = this.client.subscribe<Data, unknown>(payload, {
         next: (value) => {
+          failures = 0;
           if (!stopped) sink.next(value);
         },
         complete: () => {
@@ -159,6 +162,16 @@ export class LiveSocket {
             })();
             return;
           }
+          if (closeCode(error) !== null) {
+            // Another close graphql-ws gives up on (4429 too many sockets for the account, 4500):
+            // keep trying, more slowly each time.
+            this.markDown();
+            void this.wait(retryDelayMs(failures++)).then(() => {
+              if (!stopped && !this.disposed) start();
+            });
+            return;
+          }
+          // The API refused the operation itself (GraphQL errors): retrying would not change that.
           sink.error(error);
         },
       });
