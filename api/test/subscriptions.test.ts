@@ -334,6 +334,34 @@ describe.each(DATABASES)('socket lifetime, on %s', (kind) => {
     }
   });
 
+  it('counts sockets per client address from X-Forwarded-For only when TRUST_PROXY trusts the sender, as HTTP does', async () => {
+    const forwardedFor = (address: string) => ({ headers: { 'x-forwarded-for': address } });
+    const refused = (attempt: Awaited<ReturnType<typeof openSocket>>) => ('refused' in attempt ? attempt.refused.status : 'open');
+    // Behind a trusted proxy (the web app's host, a load balancer): one budget per client it names.
+    const trusting = await startApi(kind, { WS_MAX_CONNECTIONS_PER_IP: '1', TRUST_PROXY: '127.0.0.1,::1' });
+    try {
+      const url = wsUrl(trusting.url);
+      const first = await openSocket(url, forwardedFor('203.0.113.7'));
+      const second = await openSocket(url, forwardedFor('198.51.100.4'));
+      expect([refused(first), refused(second)]).toEqual(['open', 'open']);
+      expect(refused(await openSocket(url, forwardedFor('203.0.113.7')))).toBe(429);
+      for (const socket of [first, second]) if ('socket' in socket) socket.socket.close();
+    } finally {
+      await trusting.close();
+    }
+    // Without TRUST_PROXY the header is anyone's to write: the socket's own address counts.
+    const direct = await startApi(kind, { WS_MAX_CONNECTIONS_PER_IP: '1' });
+    try {
+      const url = wsUrl(direct.url);
+      const first = await openSocket(url, forwardedFor('203.0.113.7'));
+      expect(refused(first)).toBe('open');
+      expect(refused(await openSocket(url, forwardedFor('198.51.100.4')))).toBe(429);
+      if ('socket' in first) first.socket.close();
+    } finally {
+      await direct.close();
+    }
+  });
+
   it('closes a socket whose client stops reading once WS_MAX_BUFFERED_BYTES wait for it, instead of buffering on', async () => {
     const api = await startApi(kind, { WS_MAX_BUFFERED_BYTES: '65536', WS_MAX_CONNECTIONS_PER_USER: '1' });
     const url = wsUrl(api.url);

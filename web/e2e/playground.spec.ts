@@ -52,7 +52,7 @@ test("signed in, the playground sends the user's token: `{ me { email } }` shows
 
   // The preloaded example operations.
   await expect(page.locator('.graphiql-query-editor')).toContainText('query Me', { timeout: EDITOR_TIMEOUT });
-  await expect(operationButtons(page)).toHaveText(['Me', 'Tasks', 'CreateTask', 'ToggleTask', 'Health']);
+  await expect(operationButtons(page)).toHaveText(['Me', 'Tasks', 'CreateTask', 'ToggleTask', 'TaskEvents', 'Health']);
   await expect(operationButtons(page).first()).toHaveAttribute('aria-current', 'true');
 
   await runQuery(page, '{ me { email } }');
@@ -92,8 +92,8 @@ test.describe('on a phone', () => {
     await page.goto('/playground');
     await expect(page.locator('.graphiql-query-editor')).toContainText('query Me', { timeout: EDITOR_TIMEOUT });
 
-    // All five example operations can be seen and chosen.
-    await expect(operationButtons(page)).toHaveCount(5);
+    // All six example operations can be seen and chosen.
+    await expect(operationButtons(page)).toHaveCount(6);
     for (const button of await operationButtons(page).all()) await expect(button).toBeInViewport();
     await operationButtons(page).filter({ hasText: 'Health' }).click();
     await expect(page.locator('.graphiql-query-editor')).toContainText('query Health', { timeout: EDITOR_TIMEOUT });

@@ -22,6 +22,7 @@ type Documents = {
     "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n": typeof types.UpdateTaskDocument,
     "\n  mutation ToggleTask($id: ID!) {\n    toggleTask(id: $id) {\n      id\n      completed\n      updatedAt\n      version\n    }\n  }\n": typeof types.ToggleTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.DeleteTaskDocument,
+    "\n  subscription TaskEvents {\n    taskEvents {\n      type\n      taskId\n      task {\n        ...TaskFields\n      }\n    }\n  }\n": typeof types.TaskEventsDocument,
     "\n  query TaskPageTotal($status: TaskStatus!, $first: Int!, $after: String) {\n    tasks(status: $status, first: $first, after: $after) {\n      totalCount\n    }\n  }\n": typeof types.TaskPageTotalDocument,
 };
 const documents: Documents = {
@@ -33,6 +34,7 @@ const documents: Documents = {
     "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n": types.UpdateTaskDocument,
     "\n  mutation ToggleTask($id: ID!) {\n    toggleTask(id: $id) {\n      id\n      completed\n      updatedAt\n      version\n    }\n  }\n": types.ToggleTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.DeleteTaskDocument,
+    "\n  subscription TaskEvents {\n    taskEvents {\n      type\n      taskId\n      task {\n        ...TaskFields\n      }\n    }\n  }\n": types.TaskEventsDocument,
     "\n  query TaskPageTotal($status: TaskStatus!, $first: Int!, $after: String) {\n    tasks(status: $status, first: $first, after: $after) {\n      totalCount\n    }\n  }\n": types.TaskPageTotalDocument,
 };
 
@@ -82,6 +84,10 @@ export function graphql(source: "\n  mutation ToggleTask($id: ID!) {\n    toggle
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TaskEvents {\n    taskEvents {\n      type\n      taskId\n      task {\n        ...TaskFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription TaskEvents {\n    taskEvents {\n      type\n      taskId\n      task {\n        ...TaskFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

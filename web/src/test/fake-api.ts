@@ -14,6 +14,12 @@ export interface FakeTask {
   version: number;
 }
 
+export interface TaskChange {
+  type: 'CREATED' | 'UPDATED' | 'DELETED';
+  taskId: string;
+  task: FakeTask | null;
+}
+
 export interface FakeUser {
   id: string;
   name: string;
@@ -96,6 +102,8 @@ export class FakeApi {
   resetTokens = new Map<string, string>();
   verificationTokens = new Map<string, string>();
   emailChangeTokens = new Map<string, { userId: string; email: string }>();
+  /** Called with each committed task change, as the API publishes them to the user's subscriptions. */
+  onChange: ((event: TaskChange) => void) | null = null;
   /** Adds tasks; the last one given is the newest. */
   seed(count: number, make: (i: number) => Partial<FakeTask> = () => ({})): FakeTask[] {
     const created: FakeTask[] = [];
@@ -461,11 +469,9 @@ export class FakeApi {
         const input = variables.input as { title: string; description?: string | null };
         if (input.title.trim().length === 0 || input.title.trim().length > 200)
           return gqlError('BAD_USER_INPUT', 'title must be 1–200 characters');
-        return {
-          data: {
-            createTask: task(this.addTask({ title: input.title.trim(), description: input.description ?? null })),
-          },
-        };
+        const created = this.addTask({ title: input.title.trim(), description: input.description ?? null });
+        this.onChange?.({ type: 'CREATED', taskId: created.id, task: { ...created } });
+        return { data: { createTask: task(created) } };
       }
       case 'UpdateTask': {
         const found = find(variables.id);
@@ -475,6 +481,7 @@ export class FakeApi {
         const input = variables.input as Partial<FakeTask>;
         Object.assign(found, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
         touch(found);
+        this.onChange?.({ type: 'UPDATED', taskId: found.id, task: { ...found } });
         return { data: { updateTask: task(found) } };
       }
       case 'ToggleTask': {
@@ -482,12 +489,14 @@ export class FakeApi {
         if (!found) return gqlError('NOT_FOUND', 'Task not found');
         found.completed = !found.completed;
         touch(found);
+        this.onChange?.({ type: 'UPDATED', taskId: found.id, task: { ...found } });
         return { data: { toggleTask: task(found) } };
       }
       case 'DeleteTask': {
         const found = find(variables.id);
         if (!found) return gqlError('NOT_FOUND', 'Task not found');
         this.tasks = this.tasks.filter((t) => t !== found);
+        this.onChange?.({ type: 'DELETED', taskId: found.id, task: null });
         return { data: { deleteTask: found.id } };
       }
       default:

@@ -7,12 +7,24 @@ import 'graphiql/style.css';
 import { GraphiQL } from 'graphiql';
 import { useEffect, useMemo, useRef } from 'react';
 import type { TokenManager } from '../../lib/auth/token-manager';
+import type { LiveSocket } from '../../lib/urql/live';
 import { keepGraphiQLTabsFixed } from './a11y';
 import { exampleTabs } from './examples';
 import { createMemoryStorage, createPlaygroundFetcher } from './fetcher';
 
-export default function GraphiQLPane({ tokens, signedIn }: { tokens: TokenManager; signedIn: boolean }) {
-  const fetcher = useMemo(() => createPlaygroundFetcher(tokens, () => signedIn), [tokens, signedIn]);
+export default function GraphiQLPane({
+  tokens,
+  signedIn,
+  live,
+}: {
+  tokens: TokenManager;
+  signedIn: boolean;
+  live: LiveSocket | null;
+}) {
+  const fetcher = useMemo(
+    () => createPlaygroundFetcher(tokens, () => signedIn, '/graphql', () => live),
+    [tokens, signedIn, live],
+  );
   const storage = useMemo(() => createMemoryStorage(), []);
   const tabs = useMemo(() => exampleTabs(signedIn), [signedIn]);
   const frame = useRef<HTMLDivElement>(null);

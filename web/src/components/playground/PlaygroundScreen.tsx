@@ -10,7 +10,7 @@ const GraphiQLPane = dynamic(() => import('./GraphiQLPane'), {
 });
 
 export function PlaygroundScreen() {
-  const { status, user, tokens } = useSession();
+  const { status, user, tokens, live } = useSession();
   const signedIn = status === 'signed-in';
 
   return (
@@ -41,7 +41,7 @@ export function PlaygroundScreen() {
       <div className="playground-frame">
         {/* Keyed by the user: a different user (or none) gets a fresh editor with no old results. */}
         {status === 'loading' ? null : (
-          <GraphiQLPane key={user?.id ?? 'anonymous'} tokens={tokens} signedIn={signedIn} />
+          <GraphiQLPane key={user?.id ?? 'anonymous'} tokens={tokens} signedIn={signedIn} live={live} />
         )}
       </div>
     </>

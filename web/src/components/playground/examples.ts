@@ -71,6 +71,26 @@ mutation ToggleTask($id: ID!) {
   variables: JSON.stringify({ id: 'paste-a-task-id' }, null, 2),
 };
 
+export const TASK_EVENTS: ExampleTab = {
+  query: `# Live: run it, then add, tick, edit or delete a task (here or on another device).
+# Each change shows below as it happens, until you stop it with the ■ button.
+subscription TaskEvents {
+  taskEvents {
+    type
+    taskId
+    task {
+      id
+      title
+      completed
+      version
+    }
+  }
+}
+`,
+};
+
 export function exampleTabs(signedIn: boolean): ExampleTab[] {
-  return signedIn ? [ME, TASKS, CREATE_TASK, TOGGLE_TASK, HEALTH] : [HEALTH, ME, TASKS, CREATE_TASK, TOGGLE_TASK];
+  return signedIn
+    ? [ME, TASKS, CREATE_TASK, TOGGLE_TASK, TASK_EVENTS, HEALTH]
+    : [HEALTH, ME, TASKS, CREATE_TASK, TOGGLE_TASK, TASK_EVENTS];
 }

@@ -1,7 +1,10 @@
 // GraphiQL's fetcher: POST /graphql (same origin, proxied to the API) with the signed-in user's
 // access token from memory. A 401 / UNAUTHENTICATED answer refreshes the token and retries once.
-import type { Fetcher, FetcherParams } from '@graphiql/toolkit';
+// A subscription runs over the user's LiveSocket (graphql-ws on the same /graphql, authenticated
+// in connection_init); GraphiQL shows each event as it arrives until the user stops it.
+import type { Fetcher, FetcherOpts, FetcherParams, Observable } from '@graphiql/toolkit';
 import type { TokenManager } from '../../lib/auth/token-manager';
+import type { LiveSocket } from '../../lib/urql/live';
 
 interface GraphQLBody {
   data?: unknown;
@@ -27,8 +30,87 @@ export function definedOperationName(query: string, name: string | null | undefi
   return defined.includes(name) ? name : undefined;
 }
 
-export function createPlaygroundFetcher(tokens: TokenManager, isSignedIn: () => boolean, url = '/graphql'): Fetcher {
+interface OperationNode {
+  kind: string;
+  operation?: string;
+  name?: { value: string };
+}
+
+/** Whether GraphiQL is about to run a subscription (by the parsed document it hands over). */
+export function isSubscription(params: FetcherParams, document: FetcherOpts['documentAST']): boolean {
+  const operations = ((document?.definitions ?? []) as readonly OperationNode[]).filter(
+    (node) => node.kind === 'OperationDefinition',
+  );
+  const name = definedOperationName(params.query, params.operationName);
+  const operation = name ? operations.find((node) => node.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
+  return operation?.operation === 'subscription';
+}
+
+type Result = { data?: unknown; errors?: unknown[] };
+
+/** One error result, shown in GraphiQL's response pane. */
+function errorResult(message: string): Observable<Result> {
+  return {
+    subscribe(next?: unknown, _error?: unknown, complete?: unknown) {
+      const observer =
+        typeof next === 'function'
+          ? { next: next as (value: Result) => void, complete: complete as (() => void) | undefined }
+          : (next as { next: (value: Result) => void; complete?: () => void });
+      observer.next({ errors: [{ message }] });
+      observer.complete?.();
+      return { unsubscribe: () => undefined };
+    },
+  } as Observable<Result>;
+}
+
+/** A subscription over the LiveSocket, as the Observable GraphiQL reads. */
+export function subscriptionResult(live: LiveSocket, params: FetcherParams): Observable<Result> {
+  return {
+    subscribe(next?: unknown, error?: unknown, complete?: unknown) {
+      const observer =
+        typeof next === 'function'
+          ? {
+              next: next as (value: Result) => void,
+              error: error as ((reason: unknown) => void) | undefined,
+              complete: complete as (() => void) | undefined,
+            }
+          : (next as { next: (value: Result) => void; error?: (reason: unknown) => void; complete?: () => void });
+      const stop = live.subscribe(
+        {
+          query: params.query,
+          operationName: definedOperationName(params.query, params.operationName) ?? null,
+          variables: (params.variables as Record<string, unknown> | null | undefined) ?? null,
+        },
+        {
+          next: (value) => observer.next(value as Result),
+          // A refusal (an error message): GraphiQL shows it like any other answer.
+          error: (reason) =>
+            Array.isArray(reason)
+              ? (observer.next({ errors: reason as unknown[] }), observer.complete?.())
+              : observer.error?.(reason),
+          complete: () => observer.complete?.(),
+        },
+      );
+      return { unsubscribe: stop };
+    },
+  } as Observable<Result>;
+}
+
+export function createPlaygroundFetcher(
+  tokens: TokenManager,
+  isSignedIn: () => boolean,
+  url = '/graphql',
+  live: () => LiveSocket | null = () => null,
+): Fetcher {
   return async (params: FetcherParams, options) => {
+    if (isSubscription(params, options?.documentAST)) {
+      const socket = live();
+      return (
+        socket && isSignedIn()
+          ? subscriptionResult(socket, params)
+          : errorResult('Subscriptions need a signed-in user: sign in, then run it again.')
+      ) as never;
+    }
     const userHeaders: Record<string, unknown> = options?.headers ?? {};
     // An Authorization header typed into GraphiQL's header editor wins over ours.
     const inject = isSignedIn() && !hasHeader(userHeaders, 'authorization');

@@ -3,7 +3,8 @@
 // Who is signed in, the in-memory access token, and the urql client that uses it.
 //
 // - The session comes from better-auth (`useSession`, backed by the httpOnly session cookie).
-// - Each signed-in user gets a fresh urql client and cache; signed out, there is none.
+// - Each signed-in user gets a fresh urql client and cache, and a LiveSocket for subscriptions
+//   (it opens only while a screen subscribes); signed out, there is none.
 // - Leaving a session (Sign out, a refused token refresh, a sign-out in another tab) ends with a
 //   full page load of /sign-in: nothing of the previous user survives in memory.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
@@ -12,6 +13,7 @@ import { authClient, type SessionUser } from '../../lib/auth/client';
 import { fetchAccessToken } from '../../lib/auth/access-token';
 import { TokenManager } from '../../lib/auth/token-manager';
 import { createUrqlClient } from '../../lib/urql/client';
+import { LiveSocket } from '../../lib/urql/live';
 
 /** 'leaving': the session ended and the browser is on its way to /sign-in; show nothing of it. */
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unreachable' | 'leaving';
@@ -22,6 +24,8 @@ export interface SessionContextValue {
   status: SessionStatus;
   user: SessionUser | null;
   tokens: TokenManager;
+  /** The signed-in user's live-update socket (null signed out, and where WebSocket is missing). */
+  live: LiveSocket | null;
   /** Signs out and loads /sign-in. Resolves to an error message if the server could not be reached. */
   signOut: () => Promise<string | null>;
   /** Re-reads the session (after sign-in, or to retry when the server was unreachable). */
@@ -39,6 +43,13 @@ export function useSession(): SessionContextValue {
   const value = useContext(SessionContext);
   if (!value) throw new Error('useSession() must be used inside <SessionProvider>');
   return value;
+}
+
+/** The signed-in user's LiveSocket (null signed out); its own context, so a screen can be tested alone. */
+export const LiveSocketContext = createContext<LiveSocket | null>(null);
+
+export function useLiveSocket(): LiveSocket | null {
+  return useContext(LiveSocketContext);
 }
 
 /** Full page load, so no component state or cache of the previous user survives. */
@@ -67,12 +78,16 @@ export function SessionProvider({
     navigateRef.current(reason);
   }, []);
 
+  const signingOut = useRef(false);
   const [tokens] = useState(
     () =>
       new TokenManager({
         fetchToken: fetchAccessToken,
         // The session behind the token is gone: drop the cookie (best effort) and go.
         onSessionEnded: () => {
+          // Our own Sign out ends the session first (the live socket is closed with 4401 and
+          // asks for a token meanwhile): that one leaves as "signed out", not "expired".
+          if (signingOut.current) return;
           void authClient
             .signOut()
             .catch(() => undefined)
@@ -82,9 +97,13 @@ export function SessionProvider({
   );
 
   const userId = left ? null : (user?.id ?? null);
-  const client = useMemo(() => {
+  const { client, live } = useMemo(() => {
     tokens.clear();
-    return userId ? createUrqlClient(tokens) : null;
+    if (!userId) return { client: null, live: null };
+    const socket = typeof WebSocket === 'undefined' ? null : new LiveSocket({ tokens });
+    return { client: createUrqlClient(tokens, '/graphql', socket), live: socket };
+    // A LiveSocket left behind (another user) needs no disposing: it closes once its last
+    // subscription ends, which the old client's screens do as they unmount.
   }, [userId, tokens]);
 
   // The user disappeared without us signing out: expired, revoked, or signed out in another tab.
@@ -106,11 +125,17 @@ export function SessionProvider({
   useEffect(() => () => tokens.clear(), [tokens]);
 
   const signOut = useCallback(async () => {
+    const unreachable = 'Cannot reach the server, so you are still signed in. Try again.';
+    signingOut.current = true;
     try {
       const { error } = await authClient.signOut();
-      if (error && !error.status) return 'Cannot reach the server, so you are still signed in. Try again.';
+      if (error && !error.status) {
+        signingOut.current = false;
+        return unreachable;
+      }
     } catch {
-      return 'Cannot reach the server, so you are still signed in. Try again.';
+      signingOut.current = false;
+      return unreachable;
     }
     tokens.clear();
     leave('signed-out');
@@ -140,13 +165,15 @@ export function SessionProvider({
           : 'signed-out';
 
   const value = useMemo<SessionContextValue>(
-    () => ({ status, user: left ? null : user, tokens, signOut, refresh, leaveAfter }),
-    [status, user, left, tokens, signOut, refresh, leaveAfter],
+    () => ({ status, user: left ? null : user, tokens, live: left ? null : live, signOut, refresh, leaveAfter }),
+    [status, user, left, tokens, live, signOut, refresh, leaveAfter],
   );
 
   return (
     <SessionContext.Provider value={value}>
-      {client ? <UrqlProvider value={client}>{children}</UrqlProvider> : children}
+      <LiveSocketContext.Provider value={left ? null : live}>
+        {client ? <UrqlProvider value={client}>{children}</UrqlProvider> : children}
+      </LiveSocketContext.Provider>
     </SessionContext.Provider>
   );
 }

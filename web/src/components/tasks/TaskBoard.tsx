@@ -1,8 +1,8 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useRef, useState } from 'react';
-import { useClient, useMutation, useQuery } from 'urql';
+import { useEffect, useRef, useState } from 'react';
+import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import type { TaskFieldsFragment, TaskStatus, TasksQuery as TasksResult } from '../../gql/graphql';
 import { describeGraphQLError, errorCode } from '../../lib/graphql-errors';
 import {
@@ -10,12 +10,15 @@ import {
   DeleteTaskMutation,
   PAGE_SIZE,
   TaskCountsQuery,
+  TaskEventsSubscription,
   TaskQuery,
   TasksQuery,
   ToggleTaskMutation,
   UpdateTaskMutation,
 } from '../../lib/tasks/documents';
+import { useLiveSocket } from '../session/SessionProvider';
 import { AddTaskForm, type CreateTask } from './AddTaskForm';
+import { LiveIndicator, useLiveStatus } from './LiveIndicator';
 import { NoticeList, useNotices } from './Notices';
 import { TaskItem, type TaskActions } from './TaskItem';
 
@@ -59,7 +62,18 @@ export function TaskBoard() {
   const after = paging.status === status ? paging.after : null;
   const setAfter = (cursor: string | null) => setPaging({ status, after: cursor });
   const [tasks, retryTasks] = useQuery({ query: TasksQuery, variables: { status, first: PAGE_SIZE, after } });
-  const [counts] = useQuery({ query: TaskCountsQuery });
+  const [counts, retryCounts] = useQuery({ query: TaskCountsQuery });
+  // Live updates: graphcache applies each event to the lists (lib/urql/cache.ts).
+  const live = useLiveSocket();
+  useSubscription({ query: TaskEventsSubscription, pause: !live });
+  const liveStatus = useLiveStatus(live);
+  // Events sent while the socket was down are not replayed: after a reconnection, fetch again.
+  const refetch = useRef(() => {});
+  refetch.current = () => {
+    retryTasks({ requestPolicy: 'network-only' });
+    retryCounts({ requestPolicy: 'network-only' });
+  };
+  useEffect(() => live?.onReconnected(() => refetch.current()), [live]);
   const [, createTask] = useMutation(CreateTaskMutation);
   const [, updateTask] = useMutation(UpdateTaskMutation);
   const [, toggleTask] = useMutation(ToggleTaskMutation);
@@ -170,9 +184,12 @@ export function TaskBoard() {
               </button>
             ))}
           </div>
-          <p className="summary" aria-live="polite">
-            {page ? `Showing ${page.nodes.length} of ${page.totalCount}` : '\u00a0'}
-          </p>
+          <div className="toolbar__end">
+            <p className="summary" aria-live="polite">
+              {page ? `Showing ${page.nodes.length} of ${page.totalCount}` : '\u00a0'}
+            </p>
+            {live ? <LiveIndicator status={liveStatus} /> : null}
+          </div>
         </div>
 
         {page === undefined && tasks.error ? (

@@ -66,6 +66,11 @@ export class TokenManager {
     return this.token;
   }
 
+  /** True once the token endpoint refused (the session is gone), until clear(). */
+  get sessionEnded(): boolean {
+    return this.ended;
+  }
+
   /** True when there is no token or it is inside its refresh margin. */
   needsRefresh(): boolean {
     return this.token === null || this.now() >= this.refreshAt;

@@ -12,7 +12,8 @@ export function contentSecurityPolicy(nonce: string, { dev }: { dev: boolean }):
     'style-src': ["'self'", "'unsafe-inline'"],
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'", 'data:'],
-    // Same origin only: /graphql and /api/auth/* are proxied by Next.js. Dev adds websockets for HMR.
+    // Same origin only: /graphql and /api/auth/* are proxied by Next.js. 'self' also matches the live
+    // socket, ws(s)://<this origin>/graphql (CSP Level 3). Dev adds any ws: for HMR.
     'connect-src': ["'self'", ...(dev ? ['ws:'] : [])],
     'worker-src': ["'self'", 'blob:'],
     'object-src': ["'none'"],

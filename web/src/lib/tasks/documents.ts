@@ -86,3 +86,16 @@ export const DeleteTaskMutation = graphql(`
     deleteTask(id: $id)
   }
 `);
+
+/** Every change to the user's tasks, from any client (over the LiveSocket; cache.ts applies it). */
+export const TaskEventsSubscription = graphql(`
+  subscription TaskEvents {
+    taskEvents {
+      type
+      taskId
+      task {
+        ...TaskFields
+      }
+    }
+  }
+`);

@@ -8,12 +8,21 @@
 //    or COMPLETED by its `completed` flag". Updaters also run on optimistic results, so a toggle or
 //    a delete shows at once; when the server refuses, graphcache drops the optimistic layer and
 //    everything is as it was.
+// 3. Live events (Subscription.taskEvents, from any client of the user): CREATED and DELETED move
+//    the task into or out of the lists like the mutations do; UPDATED is written in place by
+//    graphcache (Task is normalised by id) and moves the task between filters when `completed`
+//    changed. This tab's own changes come back as events too, before or after the mutation's own
+//    answer: every change goes through `move`, which remembers per task where the lists count it
+//    (`listedAs`), so the second report of one change finds nothing left to do.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Cache, CacheExchangeOpts, Resolver, Variables } from '@urql/exchange-graphcache';
 import { graphql } from '../../gql';
 import type {
   CreateTaskMutation,
   DeleteTaskMutationVariables,
+  TaskEventsSubscription,
   TaskStatus,
+  TasksQuery,
   ToggleTaskMutation,
   ToggleTaskMutationVariables,
 } from '../../gql/graphql';
@@ -28,7 +37,42 @@ const TaskPageTotal = graphql(`
 `);
 
 /** A task's `completed` flag before or after a change; null when the task does not exist. */
-type Membership = boolean | null;
+export type Membership = boolean | null;
+
+/**
+ * `Task.listedAs`, a field of the cache only (no query selects it, the API has no such field): the
+ * `completed` flag under which the cached lists and totals count this task, null once they no
+ * longer count it. Written with every list change below and from every page a query loads; it
+ * lives in graphcache's layers, so an optimistic change's record goes when its layer goes.
+ * Written as a hand-built document because codegen validates `graphql()` documents against the schema.
+ */
+const ListedAs = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'TaskListedAs' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Task' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'listedAs' } },
+        ],
+      },
+    },
+  ],
+} as unknown as TypedDocumentNode<{ __typename: 'Task'; id: string; listedAs: Membership }>;
+
+/** Where the lists count this task; undefined when no list change or loaded page has told. */
+export function listedAs(cache: Cache, id: string): Membership | undefined {
+  const value = cache.resolve(taskKey(cache, id), 'listedAs');
+  return typeof value === 'boolean' || value === null ? value : undefined;
+}
+
+function recordListed(cache: Cache, id: string, membership: Membership): void {
+  cache.writeFragment(ListedAs, { __typename: 'Task', id, listedAs: membership });
+}
 
 function statusOf(args: Variables | null | undefined): TaskStatus {
   const status = args?.status;
@@ -152,11 +196,40 @@ function taskKey(cache: Cache, id: string | number): string {
   return cache.keyOfEntity({ __typename: 'Task', id: String(id) }) ?? `Task:${id}`;
 }
 
+/** Every cached tasks field is fetched again (by the queries that show one). */
+function refetchLists(cache: Cache): void {
+  for (const field of cachedTaskPages(cache)) cache.invalidate('Query', field.fieldName, field.arguments);
+}
+
+/**
+ * The task is now `after` (its `completed` flag, or null: gone). The lists move it from where
+ * they count it (`listedAs`), or from `otherwise` for a task they have not recorded; once there,
+ * a repeated report changes nothing. With neither (an event about a task on a page this tab has
+ * not loaded), the lists cannot be adjusted by rule and are fetched again.
+ */
+export function move(cache: Cache, id: string, after: Membership, otherwise?: Membership): void {
+  const recorded = listedAs(cache, id);
+  const before = recorded !== undefined ? recorded : otherwise;
+  if (before === after) return;
+  // Nothing is recorded when nothing moves: an event that reads this tab's own optimistic change
+  // (graphcache lets a write see the optimistic layers) must leave the record below it alone, so
+  // the mutation's answer, written when that layer is gone, still finds where the task was.
+  if (before === undefined) refetchLists(cache);
+  else reconcile(cache, taskKey(cache, id), before, after);
+  recordListed(cache, id, after);
+}
+
+function completedOf(cache: Cache, id: string): boolean | undefined {
+  const completed = cache.resolve(taskKey(cache, id), 'completed');
+  return typeof completed === 'boolean' ? completed : undefined;
+}
+
 export const cacheConfig: CacheExchangeOpts = {
   keys: {
     // Embedded in their parent field: no identity of their own.
     TaskPage: () => null,
     PageInfo: () => null,
+    TaskEvent: () => null,
   },
   resolvers: {
     Query: { tasks: joinPages },
@@ -175,19 +248,36 @@ export const cacheConfig: CacheExchangeOpts = {
     deleteTask: (args: DeleteTaskMutationVariables) => String(args.id),
   },
   updates: {
+    // A page from the API: its tasks are counted by their `completed` flag.
+    TaskPage: {
+      nodes: (page: Partial<TasksQuery['tasks']>, _args, cache) => {
+        for (const task of page.nodes ?? []) {
+          if (task && typeof task.completed === 'boolean') recordListed(cache, String(task.id), task.completed);
+        }
+      },
+    },
     Mutation: {
       createTask: (result: CreateTaskMutation, _args, cache) => {
-        if (result.createTask)
-          reconcile(cache, taskKey(cache, result.createTask.id), null, result.createTask.completed);
+        if (result.createTask) move(cache, String(result.createTask.id), result.createTask.completed, null);
       },
       toggleTask: (result: ToggleTaskMutation, _args, cache) => {
         const task = result.toggleTask;
-        if (task) reconcile(cache, taskKey(cache, task.id), !task.completed, task.completed);
+        if (task) move(cache, String(task.id), task.completed, !task.completed);
       },
       deleteTask: (_result, args: DeleteTaskMutationVariables, cache) => {
-        const key = taskKey(cache, args.id);
-        const before = cache.resolve(key, 'completed');
-        if (typeof before === 'boolean') reconcile(cache, key, before, null);
+        const id = String(args.id);
+        const before = completedOf(cache, id);
+        if (listedAs(cache, id) !== undefined || before !== undefined) move(cache, id, null, before);
+      },
+    },
+    Subscription: {
+      taskEvents: (result: TaskEventsSubscription, _args, cache) => {
+        const event = result.taskEvents;
+        if (!event) return;
+        if (event.type === 'CREATED' && event.task) move(cache, String(event.task.id), event.task.completed, null);
+        // graphcache has already written the new fields: the lists' record says where it was.
+        else if (event.type === 'UPDATED' && event.task) move(cache, String(event.task.id), event.task.completed);
+        else if (event.type === 'DELETED') move(cache, String(event.taskId), null, completedOf(cache, String(event.taskId)));
       },
     },
   },
