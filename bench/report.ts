@@ -324,7 +324,7 @@ export function summarize(run: DbRun): RunSummary {
       target: `fan-out p99 ≤ 50 ms (mutation response → event on each of the writer's ${Math.round(fan.subscribers.connections / fan.subscribers.users)} sockets)`,
       value:
         `p50 ${fan.p50} ms, p99 ${fan.p99} ms (${f.received} of ${f.expected} events, ${f.mutations} mutations at ${f.rate}/s; ` +
-        `${((100 * f.beforeResponse) / Math.max(1, f.received)).toFixed(0)} % before the response; p99 from the request ${f.afterRequestP99} ms)`,
+        `${((100 * f.beforeResponse) / Math.max(1, f.received)).toFixed(0)} % before the response; p99 from the request ${fmt(f.afterRequestP99, 1)} ms)`,
       met: fan.p99 <= 50 && f.lost === 0,
     });
   }
