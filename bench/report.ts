@@ -12,6 +12,33 @@ export interface RoundSample {
   /** Server CPU (user + system, all threads, from /proc/<pid>/stat) per request served. */
   cpuUsPerRequest?: number | null;
   background: LoadResult | null;
+  /** The live scenarios (live.idle, live.fanout, gql.create+live): the subscribers and what they saw. */
+  live?: LiveSample;
+}
+
+export interface LiveSample {
+  /** WebSocket subscribers open (each with one taskEvents subscription). */
+  connections: number;
+  users: number;
+  /** When this scenario opened them: how it went. */
+  open?: { confirmed: number; failed: number; openMs: number; confirmMs: number; confirmWrites: number };
+  /** live.idle: the API's settled RSS (bytes) before and after opening them. */
+  rss?: { before: number; after: number; perConnection: number; settled: boolean };
+  /** live.fanout: mutations and their events (latencies are in the sample's result: ms after the response). */
+  fanout?: {
+    rate: number;
+    mutations: number;
+    expected: number;
+    received: number;
+    lost: number;
+    failedMutations: number;
+    /** Events that reached the socket before the mutation's response reached the client. */
+    beforeResponse: number;
+    /** ms from sending the mutation to the event. */
+    afterRequest: { p50: number; p99: number };
+  };
+  /** gql.create+live: task events the idle subscribers received during the load (0: they were idle). */
+  eventsDuringLoad?: number;
 }
 
 export interface DbRun {
@@ -54,6 +81,16 @@ export interface ScenarioSummary {
   vsHash?: number;
   /** X@B (A/B runs): B ÷ A per round, req/s, p99 and CPU/request. */
   vsA?: { rps: number; p99: number; cpu: number | null };
+  /** gql.create+live: ÷ gql.create (without subscribers) per round, req/s, p99 and CPU/request. */
+  vsWithout?: { rps: number; p99: number; cpu: number | null };
+  /** live.idle: median over rounds of the RSS per subscriber, and the rounds' values (bytes). */
+  perConnection?: { median: number; rounds: number[]; before: number; after: number; settled: boolean };
+  /** live.*: subscribers and users (of the first round). */
+  subscribers?: { connections: number; users: number };
+  /** live.fanout: summed over rounds. */
+  fanout?: { rate: number; mutations: number; received: number; expected: number; lost: number; beforeResponse: number; afterRequestP99: number };
+  /** gql.create+live: events the idle subscribers received during the load, summed over rounds. */
+  eventsDuringLoad?: number;
 }
 
 export interface TargetCheck {
@@ -83,6 +120,12 @@ export interface Report {
 
 const MB = 2 ** 20;
 
+/** The p-th percentile (0–100) of `values` (nearest rank). */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -101,7 +144,10 @@ const FLOOR_OF: Record<string, string> = {
   'big.first': 'floor.list',
   'big.deep': 'floor.list',
   'rest.list+login': 'floor.list',
+  'gql.create+live': 'floor.create',
 };
+
+const KB = 1024;
 
 export function summarize(run: DbRun): RunSummary {
   const byName = new Map<string, RoundSample[]>();
@@ -159,6 +205,45 @@ export function summarize(run: DbRun): RunSummary {
       summary.backgroundLoginsPerSecond = median(samples.map((s) => s.background?.rps ?? 0));
     }
     if (base === 'auth.login' && run.hash) summary.vsHash = summary.rps / run.hash.hashesPerSecond;
+    const lives = samples.map((s) => s.live).filter((l): l is LiveSample => l !== undefined);
+    if (lives.length) summary.subscribers = { connections: lives[0]!.connections, users: lives[0]!.users };
+    const rssRounds = lives.map((l) => l.rss).filter((r): r is NonNullable<LiveSample['rss']> => r !== undefined);
+    if (rssRounds.length) {
+      const mid = [...rssRounds].sort((a, b) => a.perConnection - b.perConnection)[Math.floor((rssRounds.length - 1) / 2)]!;
+      summary.perConnection = {
+        median: median(rssRounds.map((r) => r.perConnection)),
+        rounds: rssRounds.map((r) => r.perConnection),
+        before: mid.before,
+        after: mid.after,
+        settled: rssRounds.every((r) => r.settled),
+      };
+    }
+    const fanouts = lives.map((l) => l.fanout).filter((f): f is NonNullable<LiveSample['fanout']> => f !== undefined);
+    if (fanouts.length) {
+      const sum = (f: (x: (typeof fanouts)[number]) => number) => fanouts.reduce((n, x) => n + f(x), 0);
+      summary.fanout = {
+        rate: fanouts[0]!.rate,
+        mutations: sum((x) => x.mutations),
+        received: sum((x) => x.received),
+        expected: sum((x) => x.expected),
+        lost: sum((x) => x.lost),
+        beforeResponse: sum((x) => x.beforeResponse),
+        afterRequestP99: median(fanouts.map((x) => x.afterRequest.p99)),
+      };
+    }
+    if (lives.some((l) => l.eventsDuringLoad !== undefined)) summary.eventsDuringLoad = lives.reduce((n, l) => n + (l.eventsDuringLoad ?? 0), 0);
+    const without = base === 'gql.create+live' ? (name === base ? 'gql.create' : 'gql.create@B') : null;
+    if (without) {
+      const rps = perRound(name, without, (a, b) => safe(a.rps, b.rps));
+      const p99 = perRound(name, without, (a, b) => safe(a.p99, b.p99));
+      const cpus: number[] = [];
+      for (const s of samples) {
+        const a = inRound(without, s.round);
+        if (typeof s.cpuUsPerRequest === 'number' && typeof a?.cpuUsPerRequest === 'number' && a.cpuUsPerRequest > 0)
+          cpus.push(s.cpuUsPerRequest / a.cpuUsPerRequest);
+      }
+      if (rps !== null && p99 !== null) summary.vsWithout = { rps, p99, cpu: cpus.length ? median(cpus) : null };
+    }
     if (name !== base) {
       const rps = perRound(name, base, (a, b) => safe(a.rps, b.rps));
       const p99 = perRound(name, base, (a, b) => safe(a.p99, b.p99));
@@ -221,6 +306,38 @@ export function summarize(run: DbRun): RunSummary {
       met: underLogin.vsRestList.p99 <= 3,
     });
   }
+  const idle = get('live.idle');
+  if (idle?.perConnection && idle.subscribers) {
+    const pc = idle.perConnection;
+    targets.push({
+      target: `API RSS per idle subscriber ≤ 20 KB (${idle.subscribers.connections} graphql-ws sockets, ${idle.subscribers.users} users)`,
+      value:
+        `${(pc.median / KB).toFixed(1)} KB (rounds ${pc.rounds.map((x) => (x / KB).toFixed(1)).join(' / ')}; ` +
+        `RSS ${(pc.before / MB).toFixed(0)} → ${(pc.after / MB).toFixed(0)} MB${pc.settled ? '' : ', RSS did not settle'})`,
+      met: pc.median <= 20 * KB,
+    });
+  }
+  const fan = get('live.fanout');
+  if (fan?.fanout && fan.subscribers) {
+    const f = fan.fanout;
+    targets.push({
+      target: `fan-out p99 ≤ 50 ms (mutation response → event on each of the writer's ${Math.round(fan.subscribers.connections / fan.subscribers.users)} sockets)`,
+      value:
+        `p50 ${fan.p50} ms, p99 ${fan.p99} ms (${f.received} of ${f.expected} events, ${f.mutations} mutations at ${f.rate}/s; ` +
+        `${((100 * f.beforeResponse) / Math.max(1, f.received)).toFixed(0)} % before the response; p99 from the request ${fmt(f.afterRequestP99, 1)} ms)`,
+      met: fan.p99 <= 50 && f.lost === 0,
+    });
+  }
+  const withLive = get('gql.create+live');
+  if (withLive?.vsWithout && withLive.subscribers) {
+    targets.push({
+      target: `createTask with ${withLive.subscribers.connections} idle subscribers ≥ 0.9 × without (req/s)`,
+      value:
+        `${withLive.vsWithout.rps.toFixed(2)} × (CPU/request ${fmt(withLive.vsWithout.cpu)} ×, p99 ${withLive.vsWithout.p99.toFixed(2)} ×` +
+        `${withLive.eventsDuringLoad ? `; !! the idle subscribers received ${withLive.eventsDuringLoad} events` : ''})`,
+      met: withLive.vsWithout.rps >= 0.9,
+    });
+  }
   const login = get('auth.login');
   if (login?.vsHash !== undefined && run.hash) {
     targets.push({
@@ -233,7 +350,7 @@ export function summarize(run: DbRun): RunSummary {
 }
 
 const ORDER = [
-  'floor.list', 'gql.list', 'rest.list', 'floor.create', 'gql.create', 'rest.create', 'floor.toggle', 'gql.toggle',
+  'floor.list', 'gql.list', 'rest.list', 'floor.create', 'gql.create', 'live.idle', 'live.fanout', 'gql.create+live', 'rest.create', 'floor.toggle', 'gql.toggle',
   'floor.me', 'rest.me', 'floor.mix', 'gql.mix', 'big.first', 'big.deep', 'auth.login', 'rest.list+login',
 ];
 const rank = (name: string) => ORDER.indexOf(baseName(name)) * 2 + (name === baseName(name) ? 0 : 1);
@@ -245,9 +362,9 @@ const rpsFmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 function rows(run: Report['runs'][number]): string[][] {
   return sorted(run.summary.scenarios).map((s) => [
     s.scenario,
-    rpsFmt(s.rps),
-    String(s.p50),
-    String(s.p99),
+    s.perConnection ? '–' : rpsFmt(s.rps),
+    s.perConnection ? '–' : String(s.p50),
+    s.perConnection ? '–' : String(s.p99),
     s.ratioRps == null ? (s.vsHash !== undefined ? `${fmt(s.vsHash)} × raw hash` : '–') : fmt(s.ratioRps),
     fmt(s.ratioP99),
     s.cpuUs === null ? '–' : s.cpuUs.toFixed(0),
@@ -263,6 +380,43 @@ const HEAD = ['scenario', 'req/s', 'p50 ms', 'p99 ms', '× floor req/s', 'p99 ×
 const isAB = (run: Report['runs'][number]) => run.summary.scenarios.some((s) => s.vsA);
 const head = (run: Report['runs'][number]) => (isAB(run) ? [...HEAD, 'B ÷ A req/s / p99 / CPU'] : HEAD);
 
+/** One line about a live scenario's round, for the progress log. */
+export function describeLive(live: LiveSample): string {
+  const parts = [`${live.connections} subscribers over ${live.users} users`];
+  if (live.open) {
+    parts.push(
+      `opened in ${(live.open.openMs / 1000).toFixed(1)} s, confirmed in ${(live.open.confirmMs / 1000).toFixed(1)} s` +
+        ` (${live.open.confirmWrites} writes)${live.open.failed ? `, ${live.open.failed} FAILED` : ''}`,
+    );
+  }
+  if (live.rss) {
+    parts.push(
+      `RSS ${(live.rss.before / MB).toFixed(1)} → ${(live.rss.after / MB).toFixed(1)} MB = ${(live.rss.perConnection / KB).toFixed(1)} KB per socket` +
+        (live.rss.settled ? '' : ' (not settled)'),
+    );
+  }
+  if (live.fanout) {
+    const f = live.fanout;
+    parts.push(
+      `${f.mutations} mutations → ${f.received}/${f.expected} events (${f.beforeResponse} before the response, ${f.lost} lost); ` +
+        `from the request p50 ${f.afterRequest.p50} ms, p99 ${f.afterRequest.p99} ms`,
+    );
+  }
+  if (live.eventsDuringLoad !== undefined) parts.push(`events to the idle subscribers during the load: ${live.eventsDuringLoad}`);
+  return parts.join('; ');
+}
+
+/** Live scenarios: what their columns mean, under the table. */
+function liveNotes(run: Report['runs'][number]): string[] {
+  const names = new Set(run.summary.scenarios.map((s) => baseName(s.scenario)));
+  const out: string[] = [];
+  if (names.has('live.idle')) out.push('`live.idle`: no requests; RSS MB is the peak while the subscribers opened (the target below uses the settled readings).');
+  if (names.has('live.fanout')) {
+    out.push('`live.fanout`: req/s = createTask mutations/s; p50/p99 = ms from the mutation\'s response to its event on each of the writer\'s sockets (negative: the event came first); CPU per mutation, its events included.');
+  }
+  return out;
+}
+
 export function renderTable(report: Report): string {
   const out: string[] = [];
   for (const run of report.runs) {
@@ -272,6 +426,7 @@ export function renderTable(report: Report): string {
     const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     out.push(`${run.db === 'pg' ? 'PostgreSQL' : 'PGlite'} — medians of ${report.settings.rounds} rounds`);
     out.push(line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line));
+    out.push(...liveNotes(run));
     out.push(`API RSS after each round: ${run.summary.rssAfterRoundMB.map((x) => x.toFixed(0)).join(' → ')} MB`);
     out.push(`starts: ${run.starts.map((s) => `${s.label} ${(s.ms / 1000).toFixed(2)} s`).join('; ')}`);
     for (const t of run.summary.targets) out.push(`  [${t.met === null ? ' i ' : t.met ? ' ok' : 'MISS'}] ${t.target}: ${t.value}`);
@@ -307,6 +462,7 @@ export function renderMarkdown(report: Report): string {
     out.push(`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
     for (const r of rows(run)) out.push(`| ${r.join(' | ')} |`);
     out.push('');
+    for (const note of liveNotes(run)) out.push(note, '');
     out.push(
       `API RSS after each round: ${run.summary.rssAfterRoundMB.map((x) => x.toFixed(0)).join(' → ')} MB ` +
         `(growth ${run.summary.rssGrowthMB >= 0 ? '+' : ''}${run.summary.rssGrowthMB.toFixed(0)} MB, ${run.summary.rssGrowthPct.toFixed(1)} %); ` +

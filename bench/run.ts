@@ -13,6 +13,10 @@
 //   --duration=10 --rounds=3 --warmup=2 --connections=50
 //   --users=1000 --tasks-per-user=50 --big-tasks=100000 --login-users=200 --login-rate=5
 //   --only=gql.list,rest.list   run only these scenarios (their floors are added)
+//   --live-connections=1000 --live-users=200 --live-rate=25   the live-update scenarios (live.idle,
+//                         live.fanout, gql.create+live): WebSocket subscribers, spread evenly over
+//                         that many users of their own (registered beyond --login-users), and
+//                         createTask/s in live.fanout (smoke: 10 sockets over 2 users)
 //   --api-root=/path      run the API from another checkout (lever experiments in a scratch copy)
 //   --api-env=KEY=VALUE   extra environment for the API process (repeatable)
 //   --variant-root=DIR, --variant-env=KEY=VALUE   A/B mode (PostgreSQL only): a second API "B"
@@ -38,9 +42,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import WebSocket from 'ws';
+import type { FromLive, FanoutResult, LiveUser, OpenResult, ToLive } from './live-worker.js';
 import type { FromWorker, LoadResult, LoadSpec, ToWorker } from './load-worker.js';
 import { cpuSeconds, freePort, killAllNow, rssBytes, startProcess, stopAll, stopProcess, waitForHttp, type Proc } from '../scripts/lib/procs.mjs';
-import { renderMarkdown, renderTable, summarize, type DbRun, type Report, type RoundSample } from './report.js';
+import { describeLive, median, percentile, renderMarkdown, renderTable, summarize, type DbRun, type LiveSample, type Report, type RoundSample } from './report.js';
 import { SCENARIOS, baseName, type Target, checkResponse, makeRequest, scenario, type BenchData, type BenchUser } from './scenarios.js';
 import { BIG_EMAIL, PASSWORD, loginUsers, openSql, registerUsers, seedTasks } from './seed.js';
 
@@ -94,6 +100,9 @@ interface Options {
   bigTasks: number;
   loginUsers: number;
   loginRate: number;
+  liveConnections: number;
+  liveUsers: number;
+  liveRate: number;
   only: string[] | null;
   apiRoot: string;
   apiEnv: Record<string, string>;
@@ -112,7 +121,7 @@ function parseArgs(argv: string[]): Options {
     if (!m) throw new Error(`unknown argument ${arg}`);
     flags.set(m[1]!, [...(flags.get(m[1]!) ?? []), m[2] ?? 'true']);
   }
-  const known = ['smoke', 'db', 'duration', 'rounds', 'warmup', 'connections', 'users', 'tasks-per-user', 'big-tasks', 'login-users', 'login-rate', 'only', 'api-root', 'api-env', 'variant-root', 'variant-env', 'variant-prime', 'variant-entry', 'api-entry', 'out', 'keep-logs', 'api-node-arg'];
+  const known = ['smoke', 'db', 'duration', 'rounds', 'warmup', 'connections', 'users', 'tasks-per-user', 'big-tasks', 'login-users', 'login-rate', 'live-connections', 'live-users', 'live-rate', 'only', 'api-root', 'api-env', 'variant-root', 'variant-env', 'variant-prime', 'variant-entry', 'api-entry', 'out', 'keep-logs', 'api-node-arg'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.join(', ')})`);
   const one = (k: string) => flags.get(k)?.at(-1);
   const num = (k: string, def: number) => {
@@ -148,6 +157,10 @@ function parseArgs(argv: string[]): Options {
   if (variant && db !== 'pg') throw new Error('A/B mode (--variant-*) needs --db=pg: PGlite has one owner at a time');
   const only = one('only')?.split(',').filter(Boolean) ?? null;
   if (only) for (const name of only) scenario(name);
+  const loginUsers = Math.max(1, Math.floor(num('login-users', smoke ? 4 : 200)));
+  const liveUsers = Math.max(1, Math.floor(num('live-users', smoke ? 2 : 200)));
+  const liveConnections = Math.max(liveUsers, Math.floor(num('live-connections', smoke ? 10 : 1000)));
+  const live = !only || only.some((name) => scenario(name).live);
   return {
     smoke,
     dbs: db === 'both' ? ['pg', 'pglite'] : [db as DbKind],
@@ -155,11 +168,15 @@ function parseArgs(argv: string[]): Options {
     rounds: Math.max(1, Math.floor(num('rounds', smoke ? 1 : 3))),
     warmup: num('warmup', smoke ? 0 : 2),
     connections: Math.max(1, Math.floor(num('connections', smoke ? 8 : 50))),
-    users: Math.max(1, Math.floor(num('users', smoke ? 4 : 1000))),
+    // The live scenarios' users are their own, after the logged-in ones: register enough.
+    users: Math.max(1, Math.floor(num('users', smoke ? 4 : 1000)), live ? loginUsers + liveUsers : 1),
     tasksPerUser: Math.max(1, Math.floor(num('tasks-per-user', smoke ? 25 : 50))),
     bigTasks: Math.max(50, Math.floor(num('big-tasks', smoke ? 2000 : 100_000))),
-    loginUsers: Math.max(1, Math.floor(num('login-users', smoke ? 4 : 200))),
+    loginUsers,
     loginRate: num('login-rate', 5),
+    liveConnections,
+    liveUsers,
+    liveRate: Math.max(1, num('live-rate', 25)),
     only,
     apiRoot,
     apiEnv,
@@ -289,6 +306,165 @@ class LoadWorker {
   }
 }
 
+/** The WebSocket subscribers of the live scenarios, in a process of their own (bench/live-worker.ts). */
+class LiveWorker {
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (m: FromLive) => void; reject: (e: Error) => void }>();
+  /** Subscribers currently open (what they were opened with). */
+  open: { url: string; connections: number; users: number } | null = null;
+  private constructor(readonly proc: Proc) {
+    proc.child.on('message', (m: FromLive) => {
+      if (m.t === 'ready') return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.t === 'error') p.reject(new Error(`live worker: ${m.message}`));
+      else p.resolve(m);
+    });
+    void proc.exited.then(({ code, signal }) => {
+      for (const p of this.pending.values()) p.reject(new Error(`live worker exited (${code ?? signal})`));
+      this.pending.clear();
+    });
+  }
+
+  static async start(): Promise<LiveWorker> {
+    const proc = startProcess({
+      name: 'live-worker',
+      command: path.join(BENCH_DIR, 'live-worker.ts'),
+      ipc: true,
+      execArgv: ['--import', 'tsx'],
+      cwd: REPO_ROOT,
+      output: 'inherit',
+    });
+    const worker = new LiveWorker(proc);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('live worker did not start in 30 s')), 30_000);
+      proc.child.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      void proc.exited.then(() => reject(new Error('live worker exited at start')));
+    });
+    return worker;
+  }
+
+  private call<T extends FromLive['t']>(message: ToLive, want: T, timeoutMs: number): Promise<Extract<FromLive, { t: T }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(message.id);
+        reject(new Error(`live worker: no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(message.id, {
+        resolve: (m) => {
+          clearTimeout(timer);
+          if (m.t === want) resolve(m as Extract<FromLive, { t: T }>);
+          else reject(new Error(`live worker: expected ${want}, got ${m.t}`));
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.proc.child.send(message);
+    });
+  }
+
+  /** Opens `connections` sockets spread evenly over `users`, each subscribed and confirmed by an event. */
+  async openSubscribers(httpBase: string, users: LiveUser[], connections: number): Promise<OpenResult> {
+    if (this.open) throw new Error('live subscribers are already open');
+    const perUser = Math.ceil(connections / users.length);
+    const url = `${httpBase.replace(/^http/, 'ws')}/graphql`;
+    const m = await this.call({ t: 'open', id: this.nextId++, url, users, perUser }, 'opened', 180_000);
+    this.open = { url, connections: users.length * perUser, users: users.length };
+    return m.result;
+  }
+
+  async fanout(seconds: number, rate: number): Promise<FanoutResult> {
+    if (!this.open) throw new Error('no live subscribers open');
+    const m = await this.call({ t: 'fanout', id: this.nextId++, url: this.open.url, seconds, rate, maxInFlight: 16 }, 'fanned', (seconds + 60) * 1000);
+    return m.result;
+  }
+
+  /** Task events the subscribers received since the last call. */
+  async eventsReceived(): Promise<number> {
+    return (await this.call({ t: 'events', id: this.nextId++ }, 'events', 10_000)).count;
+  }
+
+  async closeSubscribers(): Promise<void> {
+    if (!this.open) return;
+    await this.call({ t: 'close', id: this.nextId++ }, 'closed', 60_000);
+    this.open = null;
+  }
+}
+
+/**
+ * Full garbage collections in the API process through the V8 inspector, so that an RSS reading
+ * holds what is live and not whatever garbage the last burst of work left. The API is started with
+ * `--inspect-port=127.0.0.1:0` when live.idle runs: that flag alone opens nothing; the inspector
+ * listens (on loopback, a random port, printed to the API's log) only once SIGUSR1 is sent, here,
+ * right before the first reading. Nothing in the API itself changes.
+ */
+async function collectGarbage(proc: Proc, logFile: string): Promise<void> {
+  const find = () => /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(readFileSync(logFile, 'utf8'))?.[1];
+  let url = find();
+  if (!url) {
+    process.kill(proc.pid, 'SIGUSR1');
+    const deadline = performance.now() + 10_000;
+    while (!(url = find())) {
+      if (performance.now() > deadline) throw new Error('the API\'s inspector did not start after SIGUSR1');
+      await sleep(50);
+    }
+  }
+  const socket = new WebSocket(url);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    let id = 0;
+    const call = (method: string) =>
+      new Promise<void>((resolve, reject) => {
+        const mine = ++id;
+        const timer = setTimeout(() => reject(new Error(`inspector: no answer to ${method}`)), 30_000);
+        const onMessage = (data: WebSocket.RawData) => {
+          const m = JSON.parse(String(data)) as { id?: number; error?: { message: string } };
+          if (m.id !== mine) return;
+          clearTimeout(timer);
+          socket.off('message', onMessage);
+          if (m.error) reject(new Error(`inspector: ${method}: ${m.error.message}`));
+          else resolve();
+        };
+        socket.on('message', onMessage);
+        socket.send(JSON.stringify({ id: mine, method }));
+      });
+    await call('HeapProfiler.collectGarbage');
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * The process's RSS once it has settled: samples every 200 ms until the last 2 s of samples lie
+ * within 1 % of each other (or `maxMs` passed), then their median.
+ */
+async function settledRss(pid: number, maxMs: number): Promise<{ bytes: number; settled: boolean; waitedMs: number }> {
+  const started = performance.now();
+  const window: number[] = [];
+  const size = 10;
+  for (;;) {
+    const rss = rssBytes(pid);
+    if (rss === null) throw new Error(`no RSS for process ${pid}`);
+    window.push(rss);
+    if (window.length > size) window.shift();
+    const waitedMs = performance.now() - started;
+    if (window.length === size && Math.max(...window) - Math.min(...window) <= 0.01 * Math.min(...window)) {
+      return { bytes: median(window), settled: true, waitedMs };
+    }
+    if (waitedMs >= maxMs) return { bytes: median(window), settled: false, waitedMs };
+    await sleep(200);
+  }
+}
+
 // ---------------------------------------------------------------- servers
 /** Database cleanups still owed (run on Ctrl-C too). */
 const pendingCleanups = new Set<() => Promise<void>>();
@@ -348,6 +524,7 @@ let mailSink: MailSink | undefined;
 interface ApiHandle {
   proc: Proc;
   base: string;
+  logFile: string;
   startMs: number;
   /** The API's own "ready in N ms" log figure (excludes Node/tsx boot). */
   selfReportedMs: number | null;
@@ -379,6 +556,9 @@ async function startApi(
     RATE_LIMIT_LOGIN_ACCOUNT_IP: '9999999/900',
     RATE_LIMIT_REGISTER_IP: '9999999/3600',
     RATE_LIMIT_REGISTER_REFUSED_IP: '9999999/3600',
+    // The live scenarios open all their WebSockets from this one address, several per user.
+    WS_MAX_CONNECTIONS_PER_IP: String(Math.max(100, opts.liveConnections)),
+    WS_MAX_CONNECTIONS_PER_USER: String(Math.max(20, Math.ceil(opts.liveConnections / opts.liveUsers))),
     ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : { DATA_DIR: target.dataDir }),
     // A/B mode: both APIs must accept the same tokens, so the same issuer/audience (not the port).
     ...(opts.variant ? { PUBLIC_URL: 'http://127.0.0.1:4000' } : {}),
@@ -389,7 +569,14 @@ async function startApi(
   const proc = startProcess({
     name: `api(${target.kind}, ${label})`,
     command: process.execPath,
-    args: [...productionNodeFlags(as.root, as.entry), ...opts.apiNodeArgs, ...(/\.[cm]?js$/.test(as.entry) ? [] : ['--import', 'tsx']), as.entry],
+    args: [
+      ...productionNodeFlags(as.root, as.entry),
+      ...opts.apiNodeArgs,
+      // live.idle collects garbage through the inspector before its RSS readings (collectGarbage).
+      ...(label === 'warm' && selectedScenarios(opts).includes('live.idle') ? ['--inspect-port=127.0.0.1:0'] : []),
+      ...(/\.[cm]?js$/.test(as.entry) ? [] : ['--import', 'tsx']),
+      as.entry,
+    ],
     cwd: as.root,
     env,
     output: { file: logFile },
@@ -401,7 +588,7 @@ async function startApi(
   const m = /ready in (\d+) ms/.exec(readFileSync(logFile, 'utf8'));
   if (m) selfReportedMs = Number(m[1]);
   log(`  API (${target.kind}, ${label}) ready in ${Math.round(startMs)} ms${selfReportedMs !== null ? ` (self-reported ${selfReportedMs} ms)` : ''}`);
-  return { proc, base, startMs, selfReportedMs };
+  return { proc, base, logFile, startMs, selfReportedMs };
 }
 
 async function startFloor(target: DbTarget, tmp: string): Promise<{ proc: Proc; base: string }> {
@@ -428,7 +615,10 @@ async function startFloor(target: DbTarget, tmp: string): Promise<{ proc: Proc; 
 /** Scenario order within a round: each floor right before the API scenarios compared with it. */
 const ORDER = [
   'floor.list', 'gql.list', 'rest.list',
-  'floor.create', 'gql.create', 'rest.create',
+  'floor.create', 'gql.create',
+  // Subscribers open from live.idle to the end of gql.create+live, next to gql.create (its "without").
+  'live.idle', 'live.fanout', 'gql.create+live',
+  'rest.create',
   'floor.toggle', 'gql.toggle',
   'floor.me', 'rest.me',
   'floor.mix', 'gql.mix',
@@ -444,16 +634,21 @@ function selectedScenarios(opts: Options): string[] {
       const floor = scenario(name).floor;
       if (floor) want.add(floor);
       if (name.startsWith('big.') || name === 'rest.list+login') want.add('rest.list');
+      const live = scenario(name).live;
+      if (typeof live === 'object') want.add(live.load);
     }
     names = ORDER.filter((n) => want.has(n));
   }
   if (!opts.variant) return names;
-  return names.flatMap((n) => (scenario(n).target === 'api' ? [n, `${n}@B`] : [n]));
+  // The live scenarios run against A only (one set of subscribers).
+  return names.flatMap((n) => (scenario(n).target === 'api' && !scenario(n).live ? [n, `${n}@B`] : [n]));
 }
 
 async function preflight(names: string[], data: BenchData, bases: Record<RunTarget, string>): Promise<void> {
   for (const label of names) {
     const name = baseName(label);
+    const live = scenario(name).live;
+    if (live === 'idle' || live === 'fanout') continue; // checked as they run (every subscription must deliver)
     const req = makeRequest(name === 'rest.list+login' ? 'rest.list' : name, data);
     const res = await fetch(`${bases[targetOf(label)]}${req.path}`, {
       method: req.method,
@@ -476,7 +671,7 @@ async function preflight(names: string[], data: BenchData, bases: Record<RunTarg
 type RunTarget = Target;
 const targetOf = (label: string): RunTarget => (label.endsWith('@B') ? 'variant' : scenario(label).target);
 
-async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: string): Promise<DbRun> {
+async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, liveWorker: LiveWorker | null, tmp: string): Promise<DbRun> {
   log(`\n== ${kind === 'pg' ? 'PostgreSQL' : 'PGlite (embedded)'} ==`);
   const target = await prepareDb(kind, opts, tmp);
   const secret = randomBytes(36).toString('base64url');
@@ -513,7 +708,9 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
     run.starts.push({ label: 'restart (database migrated and seeded)', ms: api.startMs, selfReportedMs: api.selfReportedMs });
     t = performance.now();
     const loginSet = users.slice(0, Math.min(opts.loginUsers, users.length));
-    const tokens = await loginUsers(api.base, [...loginSet.map((u) => u.email), BIG_EMAIL], 4);
+    // The live scenarios' subscribers belong to users of their own: the load's writes never reach them.
+    const liveSet = liveWorker ? users.slice(loginSet.length, loginSet.length + opts.liveUsers) : [];
+    const tokens = await loginUsers(api.base, [...loginSet.map((u) => u.email), ...liveSet.map((u) => u.email), BIG_EMAIL], 4);
     run.seed.loginSeconds = (performance.now() - t) / 1000;
     run.seed.tokens = tokens.size;
     const toBench = (u: { id: string; email: string }): BenchUser => ({
@@ -524,6 +721,8 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
     });
     const data: BenchData = { password: PASSWORD, users: loginSet.map(toBench), big: toBench(big), deepCursor: seeded.deepCursor };
     if (data.users.some((u) => u.taskIds.length === 0)) throw new Error('a bench user has no tasks');
+    const liveUsers: LiveUser[] = liveSet.map((u) => ({ id: u.id, token: tokens.get(u.email)! }));
+    if (liveWorker && liveUsers.length < opts.liveUsers) throw new Error(`live scenarios need ${opts.liveUsers} users beyond the logged-in ones`);
 
     floor = await startFloor(target, tmp);
     if (opts.variant) {
@@ -582,18 +781,121 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
       await sleep(name.includes('login') ? (opts.smoke ? 300 : 2500) : opts.smoke ? 50 : 500);
     };
 
+    /**
+     * One scenario: autocannon in the load worker, or a live scenario (subscribers in the live
+     * worker, opened by whichever live scenario comes first and closed after the last one in a row).
+     * `measure`: the RSS per subscriber is only measured in rounds (not in the warm-up).
+     */
+    const runScenario = async (label: string, seconds: number, measure: boolean): Promise<{ results: LoadResult[]; live?: LiveSample; served?: number }> => {
+      const name = baseName(label);
+      const live = scenario(name).live;
+      if (!live) return { results: await worker.run(specsFor(label, seconds)) };
+      if (!liveWorker || !api) throw new Error('live scenarios need the live worker and the API');
+      const apiBase = api.base;
+      const pid = api.proc.pid;
+      const open = () => liveWorker.openSubscribers(apiBase, liveUsers, opts.liveConnections);
+      const fromOpen = (o: OpenResult) => ({ confirmed: o.confirmed, failed: o.failed, openMs: o.openMs, confirmMs: o.confirmMs, confirmWrites: o.confirmWrites });
+      const noLoad = (extra: Partial<LoadResult>): LoadResult => ({
+        scenario: name, rps: 0, p50: 0, p90: 0, p99: 0, max: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, gqlErrors: 0, statusCodes: {}, duration: seconds, ...extra,
+      });
+      let opened: OpenResult | null = null;
+      if (live === 'idle') {
+        // Both readings: full collections, then the settled RSS of the idle API.
+        const wait = opts.smoke ? 1_000 : 10_000;
+        const reading = async () => {
+          await collectGarbage(api!.proc, api!.logFile);
+          return settledRss(pid, wait);
+        };
+        const before = measure ? await reading() : null;
+        opened = await open();
+        const after = measure ? await reading() : null;
+        const connections = liveWorker.open!.connections;
+        if (opened.firstError) log(`    live.idle: ${opened.failed} of ${connections} sockets failed; first: ${opened.firstError}`);
+        return {
+          results: [noLoad({ ok: opened.confirmed, errors: opened.failed, duration: (opened.openMs + opened.confirmMs) / 1000 })],
+          live: {
+            connections,
+            users: liveUsers.length,
+            open: fromOpen(opened),
+            ...(before && after
+              ? { rss: { before: before.bytes, after: after.bytes, perConnection: (after.bytes - before.bytes) / connections, settled: before.settled && after.settled } }
+              : {}),
+          },
+        };
+      }
+      if (!liveWorker.open) opened = await open();
+      const base: LiveSample = { connections: liveWorker.open!.connections, users: liveUsers.length, ...(opened ? { open: fromOpen(opened) } : {}) };
+      const openFailures = opened?.failed ?? 0;
+      if (live === 'fanout') {
+        const f = await liveWorker.fanout(seconds, opts.liveRate);
+        const round1 = (x: number) => Math.round(x * 10) / 10;
+        const lat = (p: number) => round1(percentile(f.afterResponse, p));
+        if (f.firstError) log(`    live.fanout: ${f.failedMutations} mutations failed; first: ${f.firstError}`);
+        return {
+          served: f.mutations,
+          results: [
+            noLoad({
+              rps: f.mutations / f.seconds,
+              p50: lat(50),
+              p90: lat(90),
+              p99: lat(99),
+              max: round1(Math.max(...f.afterResponse)),
+              ok: f.afterResponse.length,
+              errors: f.lost + f.failedMutations + openFailures,
+              duration: f.seconds,
+            }),
+          ],
+          live: {
+            ...base,
+            fanout: {
+              rate: opts.liveRate,
+              mutations: f.mutations,
+              expected: f.expected,
+              received: f.afterResponse.length,
+              lost: f.lost,
+              failedMutations: f.failedMutations,
+              beforeResponse: f.afterResponse.filter((x) => x < 0).length,
+              afterRequest: { p50: round1(percentile(f.afterRequest, 50)), p99: round1(percentile(f.afterRequest, 99)) },
+            },
+          },
+        };
+      }
+      // live.idle's full collections shrank the heap: let this load grow it back (unmeasured) first,
+      // as the scenario it is compared with runs in a heap grown by the load before it.
+      if (measure && opts.warmup > 0) await worker.run(specsFor(label, opts.warmup));
+      await liveWorker.eventsReceived(); // from zero
+      const results = await worker.run(specsFor(label, seconds));
+      const events = await liveWorker.eventsReceived();
+      if (openFailures) results[0] = { ...results[0]!, errors: results[0]!.errors + openFailures };
+      return { results, live: { ...base, eventsDuringLoad: events } };
+    };
+    /** Closes the subscribers unless the scenario after `index` uses them too. */
+    const afterScenario = async (list: string[], index: number) => {
+      const next = list[index + 1];
+      if (liveWorker?.open && !(next && scenario(baseName(next)).live)) await liveWorker.closeSubscribers();
+    };
+
     if (opts.warmup > 0) {
       log(`  warm-up: ${opts.warmup} s per scenario`);
-      for (const name of names) {
-        await worker.run(specsFor(name, opts.warmup));
+      for (const [i, name] of names.entries()) {
+        await runScenario(name, opts.warmup, false);
+        await afterScenario(names, i);
         await settle(name);
       }
     }
 
-    /** A/B runs: B goes first in even rounds, so neither side always follows the floor. */
+    /**
+     * A/B runs: B goes first in even rounds, so neither side always follows the floor. Likewise
+     * gql.create runs after the live block (subscribers closed) in even rounds, before it in odd ones.
+     */
     const orderFor = (round: number) => {
-      if (!opts.variant || round % 2 === 1) return names;
-      const out = [...names];
+      let list = names;
+      if (round % 2 === 0 && names.includes('gql.create+live') && names.includes('gql.create')) {
+        list = names.filter((n) => n !== 'gql.create');
+        list.splice(list.indexOf('gql.create+live') + 1, 0, 'gql.create');
+      }
+      if (!opts.variant || round % 2 === 1) return list;
+      const out = [...list];
       for (let i = 0; i + 1 < out.length; i++) {
         if (out[i + 1] === `${out[i]}@B`) {
           [out[i], out[i + 1]] = [out[i + 1]!, out[i]!];
@@ -605,23 +907,25 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
 
     for (let round = 1; round <= opts.rounds; round++) {
       log(`  round ${round}/${opts.rounds}`);
-      for (const name of orderFor(round)) {
+      const list = orderFor(round);
+      for (const [index, name] of list.entries()) {
         const pid = pids[targetOf(name)];
         let peak = rssBytes(pid) ?? 0;
         const sampler = setInterval(() => {
           const r = rssBytes(pid);
           if (r !== null && r > peak) peak = r;
         }, 200);
-        let results: LoadResult[];
+        let ran: Awaited<ReturnType<typeof runScenario>>;
         const cpuBefore = cpuSeconds(pid);
         try {
-          results = await worker.run(specsFor(name, opts.duration));
+          ran = await runScenario(name, opts.duration, true);
         } finally {
           clearInterval(sampler);
         }
         const cpuAfter = cpuSeconds(pid);
-        const [main, background] = results as [LoadResult, LoadResult | undefined];
-        const served = main.ok + main.non2xx + (background ? background.ok + background.non2xx : 0);
+        const [main, background] = ran.results as [LoadResult, LoadResult | undefined];
+        // live.idle serves no requests; live.fanout's CPU is per mutation (with its events).
+        const served = scenario(baseName(name)).live === 'idle' ? 0 : (ran.served ?? main.ok + main.non2xx + (background ? background.ok + background.non2xx : 0));
         const cpuUsPerRequest =
           cpuBefore !== null && cpuAfter !== null && served > 0 ? ((cpuAfter - cpuBefore) * 1e6) / served : null;
         const sample: RoundSample = {
@@ -632,6 +936,7 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
           rssPeak: peak,
           cpuUsPerRequest,
           background: background ?? null,
+          ...(ran.live ? { live: ran.live } : {}),
         };
         run.rounds.push(sample);
         log(
@@ -641,6 +946,8 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
               : '') +
             (background ? `  | background logins ${background.rps.toFixed(1)}/s` : ''),
         );
+        if (ran.live) log(`      ${describeLive(ran.live)}`);
+        await afterScenario(list, index);
         await settle(name);
       }
       run.rssAfterRound.push(rssBytes(pids.api) ?? 0);
@@ -649,6 +956,7 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, tmp: strin
     run.loadavgAfter = loadavg();
     return run;
   } finally {
+    if (liveWorker?.open) await liveWorker.closeSubscribers().catch((error: unknown) => log(`  closing the subscribers failed: ${String(error)}`));
     if (floor) await stopProcess(floor.proc);
     if (variant) await stopProcess(variant.proc);
     if (api) await stopProcess(api.proc);
@@ -677,11 +985,13 @@ async function main() {
   const loadBefore = loadavg();
   const measured = source(opts.apiRoot); // at the start: the repository may move on during the run
   let worker: LoadWorker | null = null;
+  let liveWorker: LiveWorker | null = null;
   let ok = false;
   try {
     worker = await LoadWorker.start();
+    if (selectedScenarios(opts).some((n) => scenario(baseName(n)).live)) liveWorker = await LiveWorker.start();
     const runs: DbRun[] = [];
-    for (const kind of opts.dbs) runs.push(await runDb(kind, opts, worker, tmp));
+    for (const kind of opts.dbs) runs.push(await runDb(kind, opts, worker, liveWorker, tmp));
 
     const report: Report = {
       startedAt: started.toISOString(),
@@ -699,6 +1009,7 @@ async function main() {
         bigTasks: opts.bigTasks,
         loginUsers: opts.loginUsers,
         loginRate: opts.loginRate,
+        ...(liveWorker ? { liveConnections: opts.liveConnections, liveUsers: opts.liveUsers, liveRate: opts.liveRate } : {}),
         apiRoot: opts.apiRoot === REPO_ROOT ? '.' : opts.apiRoot,
         apiEntry: opts.apiEntry,
         apiEnv: opts.apiEnv,
@@ -726,6 +1037,7 @@ async function main() {
     ok = true;
   } finally {
     if (worker) await stopProcess(worker.proc, 3000);
+    if (liveWorker) await stopProcess(liveWorker.proc, 3000);
     await stopAll();
     if (ok && !opts.keepLogs) rmSync(tmp, { recursive: true, force: true });
     else log(`logs kept in ${tmp}`);

@@ -43,6 +43,12 @@ export interface Scenario {
   timeoutSeconds?: number;
   /** A second load run concurrently with this one (its result is reported alongside). */
   background?: { scenario: string; connections: number; overallRate: number };
+  /**
+   * Live updates (bench/live-worker.ts holds the WebSocket subscribers): `idle` opens them and
+   * measures the server's RSS per connection, `fanout` times mutations' events to them; `load`
+   * runs `load` through autocannon while they are connected.
+   */
+  live?: 'idle' | 'fanout' | { load: string };
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -73,6 +79,25 @@ export const SCENARIOS: Scenario[] = [
     floor: 'floor.list',
     description: 'REST list while logins run concurrently (background: 8 connections, rate-limited)',
     background: { scenario: 'auth.login', connections: 8, overallRate: 5 },
+  },
+  {
+    name: 'live.idle',
+    target: 'api',
+    live: 'idle',
+    description: 'opens 1,000 graphql-ws sockets (200 users × 5), each with a taskEvents subscription that has delivered an event; server RSS per socket',
+  },
+  {
+    name: 'live.fanout',
+    target: 'api',
+    live: 'fanout',
+    description: 'createTask by random subscribed users (25/s): ms from the mutation\'s response to the event on each of that user\'s 5 sockets',
+  },
+  {
+    name: 'gql.create+live',
+    target: 'api',
+    floor: 'floor.create',
+    live: { load: 'gql.create' },
+    description: 'gql.create while the 1,000 subscribers (of other users) stay connected and idle',
   },
 ];
 
@@ -124,6 +149,7 @@ export function makeRequest(name: string, data: BenchData): HttpRequest {
     case 'rest.list+login':
       return { method: 'GET', path: '/api/tasks?limit=20', headers: { accept: 'application/json', ...bearer(u) } };
     case 'gql.create':
+    case 'gql.create+live':
       return gql(u, JSON.stringify({ query: GQL_CREATE, variables: { input: { title: title() } } }));
     case 'rest.create':
       return { method: 'POST', path: '/api/tasks', headers: { ...JSON_HEADERS, ...bearer(u) }, body: JSON.stringify({ title: title() }) };
@@ -181,6 +207,7 @@ export function checkResponse(name: string, status: number, body: unknown): stri
     case 'gql.list':
       return want(Array.isArray(b?.data?.tasks?.nodes) && b.data.tasks.nodes.length > 0, 'expected task nodes');
     case 'gql.create':
+    case 'gql.create+live':
       return want(typeof b?.data?.createTask?.id === 'string', 'expected the created task');
     case 'gql.toggle':
       return want(typeof b?.data?.toggleTask?.id === 'string', 'expected the toggled task');
