@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { SESSION_LIFETIME_SECONDS, createAuth, type Auth } from './auth/better-auth.js';
 import { BetterAuthAccountStore } from './auth/account-store.js';
+import { BetterAuthTwoFactorStore } from './auth/two-factor.js';
 import { passwordProblem, setHashConcurrency } from './auth/passwords.js';
 import { RefreshTokenRotator } from './auth/refresh.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
@@ -182,6 +183,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const mailer = createMailer(config.mail, app.log);
   const accounts = new AccountService({
     store: new BetterAuthAccountStore(auth, db, revokeSession),
+    twoFactor: new BetterAuthTwoFactorStore(auth, db, 'Taskgate'),
     limits,
     passwordPolicy: (password, context) => passwordProblem(password, context),
     mailer,

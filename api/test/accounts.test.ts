@@ -125,7 +125,7 @@ describe.each(DATABASES)('accounts on %s', (kind) => {
       const user = await api.registerUser('Old Name');
       const rest = await api.request('PATCH', '/api/auth/me', { token: user.accessToken, body: { name: '  New Name ' } });
       expect(rest.status).toBe(200);
-      expect(rest.body).toEqual({ user: { id: user.id, email: user.email, name: 'New Name', createdAt: expect.any(String), emailVerified: false } });
+      expect(rest.body).toEqual({ user: { id: user.id, email: user.email, name: 'New Name', createdAt: expect.any(String), emailVerified: false, twoFactorEnabled: false } });
       const gql = await api.gql(UPDATE_PROFILE, { name: 'Newer Name' }, user.accessToken);
       expect(gql.body).toEqual({ data: { updateProfile: { id: user.id, name: 'Newer Name', email: user.email, emailVerified: false } } });
       expect((await me(user.accessToken)).body.user.name).toBe('Newer Name');

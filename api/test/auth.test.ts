@@ -87,7 +87,7 @@ describe.each(DATABASES)('auth REST on %s', (kind) => {
       const me = await api.request('GET', '/api/auth/me', { token: registered.body.accessToken });
       expect(me.status).toBe(200);
       // …and names whether the address is verified (a new account's is not).
-      expect(me.body).toEqual({ user: { ...registered.body.user, emailVerified: false } });
+      expect(me.body).toEqual({ user: { ...registered.body.user, emailVerified: false, twoFactorEnabled: false } });
     });
 
     it('409 EMAIL_TAKEN for an existing email, whatever its casing', async () => {

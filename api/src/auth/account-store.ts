@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { createEmailVerificationToken, isAPIError } from 'better-auth/api';
 import type { SqlPool } from '../db/sql.js';
 import { validationFailed } from '../domain/domain-errors.js';
-import type { AccountStore, AccountUser, EmailChange, SignInOutcome, SignUpOutcome, StartedSession } from '../domain/accounts/account.types.js';
+import type { AccountStore, AccountUser, EmailChange, SecondFactorOutcome, SecondFactorProof, SignInOutcome, SignUpOutcome, StartedSession } from '../domain/accounts/account.types.js';
 import type { RequestOrigin } from '../domain/accounts/events.js';
 import type { Auth } from './better-auth.js';
 import { EMAIL_CHANGE_PREFIX, RESET_PREFIX } from './better-auth.js';
+import { CHALLENGE_PREFIX } from './two-factor.js';
 
 function apiErrorCode(error: unknown): string | undefined {
   if (!isAPIError(error)) return undefined;
@@ -22,7 +23,10 @@ function originHeaders(origin: RequestOrigin): Headers {
   return headers;
 }
 
-const USER_COLUMNS = 'id, email, name, created_at as "createdAt", email_verified as "emailVerified"';
+const USER_COLUMNS = 'id, email, name, created_at as "createdAt", email_verified as "emailVerified", two_factor_enabled as "twoFactorEnabled"';
+
+/** better-auth's answers to a second factor that mean the challenge is gone (used, expired, out of attempts). */
+const DEAD_CHALLENGE = new Set(['INVALID_TWO_FACTOR_COOKIE', 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE', 'TOTP_NOT_ENABLED', 'BACKUP_CODES_NOT_ENABLED']);
 
 export class BetterAuthAccountStore implements AccountStore {
   constructor(
@@ -55,14 +59,62 @@ export class BetterAuthAccountStore implements AccountStore {
     }
   }
 
+  /** The name of better-auth's sign-in challenge cookie, whose value a REST client gets as its challenge. */
+  private async challengeCookie(): Promise<string> {
+    return (await this.auth.$context).createAuthCookie('two_factor').name;
+  }
+
   async signIn(input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInOutcome> {
     try {
-      const result = await this.auth.api.signInEmail({ body: input, headers: originHeaders(origin) });
-      return { ok: true, session: await this.started(result.token) };
+      const { headers, response } = await this.auth.api.signInEmail({ body: input, headers: originHeaders(origin), returnHeaders: true });
+      if ('twoFactorRedirect' in response && response.twoFactorRedirect) {
+        // The twoFactor plugin ended the session and set its signed challenge cookie instead.
+        const name = await this.challengeCookie();
+        const line = headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+        const challenge = line?.slice(name.length + 1).split(';')[0];
+        if (!challenge) throw new Error('sign-in asked for a second factor without a challenge');
+        return { ok: false, reason: 'two_factor', challenge };
+      }
+      return { ok: true, session: await this.started((response as { token: string }).token) };
     } catch (error) {
       const code = apiErrorCode(error);
       if (code === 'EMAIL_NOT_VERIFIED') return { ok: false, reason: 'not_verified' };
       if (code === 'INVALID_EMAIL_OR_PASSWORD' || code === 'INVALID_EMAIL' || code === 'INVALID_PASSWORD') return { ok: false, reason: 'invalid' };
+      throw error;
+    }
+  }
+
+  async challengeUser(challenge: string): Promise<string | null> {
+    let signed: string;
+    try {
+      signed = decodeURIComponent(challenge);
+    } catch {
+      return null;
+    }
+    const identifier = signed.slice(0, Math.max(0, signed.lastIndexOf('.')));
+    if (!identifier.startsWith(CHALLENGE_PREFIX)) return null;
+    const found = await (await this.auth.$context).internalAdapter.findVerificationValue(identifier);
+    if (!found || new Date(found.expiresAt).getTime() <= Date.now()) return null;
+    return found.value;
+  }
+
+  async completeSignIn(challenge: string, proof: SecondFactorProof, origin: RequestOrigin): Promise<SecondFactorOutcome> {
+    // better-auth's own verification routes, with the challenge as the cookie they read: the same
+    // rules (auth/two-factor.ts) as the cookie door.
+    const headers = originHeaders(origin);
+    headers.set('cookie', `${await this.challengeCookie()}=${challenge}`);
+    try {
+      const result =
+        'code' in proof
+          ? await this.auth.api.verifyTOTP({ body: { code: proof.code }, headers })
+          : await this.auth.api.verifyBackupCode({ body: { code: proof.backupCode }, headers });
+      if (!result.token) throw new Error('a second factor accepted gave no session');
+      return { ok: true, session: await this.started(result.token) };
+    } catch (error) {
+      const code = apiErrorCode(error);
+      if (code === 'INVALID_CODE' || code === 'INVALID_BACKUP_CODE') return { ok: false, reason: 'wrong_code' };
+      if (code === 'ACCOUNT_TEMPORARILY_LOCKED') return { ok: false, reason: 'locked' };
+      if (code && DEAD_CHALLENGE.has(code)) return { ok: false, reason: 'challenge' };
       throw error;
     }
   }

@@ -12,6 +12,7 @@ import type { SqlPool } from '../db/sql.js';
 import { installCallScopedAuthContext } from './async-context.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
 import { AppError } from '../domain/domain-errors.js';
+import { challengeIdentifierStorage, twoFactorPlugins } from './two-factor.js';
 import type { FastifyBaseLogger } from 'fastify';
 
 export { PASSWORD_MAX, PASSWORD_MIN };
@@ -56,6 +57,9 @@ export const ALLOWED_AUTH_ROUTES: ReadonlySet<string> = new Set([
   'GET /token',
   'GET /jwks',
   'GET /ok',
+  // The second factor of a cookie sign-in that answered `twoFactorRedirect` (auth/two-factor.ts).
+  'POST /two-factor/verify-totp',
+  'POST /two-factor/verify-backup-code',
 ]);
 
 /** Identifier prefix of a password-reset token in the verification table (the rest is a hash). */
@@ -72,7 +76,11 @@ const hashedAs = (prefix: string) => ({ hash: async (identifier: string) => pref
  */
 const storeIdentifier = {
   default: 'plain' as const,
-  overrides: { [RESET_PREFIX]: hashedAs(RESET_PREFIX), [EMAIL_CHANGE_PREFIX]: hashedAs(EMAIL_CHANGE_PREFIX) },
+  overrides: {
+    [RESET_PREFIX]: hashedAs(RESET_PREFIX),
+    [EMAIL_CHANGE_PREFIX]: hashedAs(EMAIL_CHANGE_PREFIX),
+    ...challengeIdentifierStorage,
+  },
 };
 
 export interface AuthSettings {
@@ -235,7 +243,7 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
       useSecureCookies: settings.baseURL.startsWith('https://'),
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
     },
-    plugins: [jwt(jwtOptions(settings))],
+    plugins: [jwt(jwtOptions(settings)), ...twoFactorPlugins(pool, 'Taskgate')],
   });
 }
 

@@ -40,6 +40,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_REGISTER_REFUSED_IP: Type.Optional(Rate),
   RATE_LIMIT_FORGOT_IP: Type.Optional(Rate),
   RATE_LIMIT_FORGOT_EMAIL: Type.Optional(Rate),
+  RATE_LIMIT_TWO_FACTOR_ACCOUNT: Type.Optional(Rate),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
   REQUIRE_EMAIL_VERIFICATION: Type.Optional(Bool),
@@ -186,6 +187,8 @@ export interface RateLimits {
   forgotPerIp: Rate;
   /** Password-reset requests per e-mail address (known or not). */
   forgotPerEmail: Rate;
+  /** Wrong second-factor codes per account (sign-in and password reset together). */
+  twoFactorPerAccount: Rate;
 }
 
 function parseRate(value: string | undefined, fallback: string): Rate {
@@ -292,6 +295,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       api: parseRate(raw.RATE_LIMIT_API, '600/60'),
       forgotPerIp: parseRate(raw.RATE_LIMIT_FORGOT_IP, '10/3600'),
       forgotPerEmail: parseRate(raw.RATE_LIMIT_FORGOT_EMAIL, '3/3600'),
+      twoFactorPerAccount: parseRate(raw.RATE_LIMIT_TWO_FACTOR_ACCOUNT, '10/900'),
     },
     mail: {
       smtpUrl: raw.SMTP_URL,

@@ -121,6 +121,21 @@ export class RateLimitPolicy {
     }
   }
 
+  /**
+   * Before a second-factor code is checked: every attempt counts per client address (the login
+   * budget, counted apart), and an account past RATE_LIMIT_TWO_FACTOR_ACCOUNT wrong codes is refused.
+   */
+  async beforeSecondFactor(ip: string, userId: string): Promise<void> {
+    const perIp = await this.limiter.consume(`2fa:ip:${ip}`, this.rates.loginPerIp);
+    if (!perIp.allowed) throw rateLimited(perIp.retryAfter);
+    const account = await this.limiter.exceeded(`2fa:fail:${userId}`, this.rates.twoFactorPerAccount);
+    if (!account.allowed) throw rateLimited(account.retryAfter);
+  }
+
+  async secondFactorFailed(userId: string): Promise<void> {
+    await this.limiter.consume(`2fa:fail:${userId}`, this.rates.twoFactorPerAccount);
+  }
+
   /** Task API, per signed-in user. */
   async apiUser(userId: string): Promise<void> {
     const verdict = await this.limiter.consume(`api:user:${userId}`, this.rates.api);

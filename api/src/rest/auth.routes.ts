@@ -15,10 +15,16 @@ import { EMAIL_CHANGE_MESSAGE, FORGOT_MESSAGE, RESEND_MESSAGE, type AccountServi
 import type { AccountRequest, AccountUser, StartedSession } from '../domain/accounts/account.types.js';
 import { requireViewer } from './rest-viewer.js';
 import {
+  BackupCodesBody,
   ChangeEmailBody,
   ChangePasswordBody,
+  CodeOnlyBody,
   EmailChangedBody,
   DeleteAccountBody,
+  LoginSecondFactorBody,
+  PasswordOnlyBody,
+  TwoFactorChallengeBody,
+  TwoFactorSetupBody,
   EmailBody,
   TokenOnlyBody,
   VerifiedBody,
@@ -52,7 +58,7 @@ function publicUser(user: { id: string; email: string; name: string; createdAt: 
 }
 
 function meUser(user: AccountUser) {
-  return { ...publicUser(user), emailVerified: user.emailVerified };
+  return { ...publicUser(user), emailVerified: user.emailVerified, twoFactorEnabled: user.twoFactorEnabled };
 }
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
@@ -102,11 +108,98 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       schema: {
         ...common,
         summary: 'Sign in; returns tokens. 403 EMAIL_NOT_VERIFIED when verification is required and the address is not verified yet.',
+        description:
+          'With two-factor sign-in on, the right password answers 200 `{twoFactorRequired: true, challenge}` and no tokens: finish at POST /api/auth/login/2fa. A wrong password answers 401 INVALID_CREDENTIALS either way.',
         body: LoginBody,
-        response: { 200: TokenBody, ...errorResponses(400, 401, 403, 413, 415, 429) },
+        response: { 200: Type.Union([TokenBody, TwoFactorChallengeBody]), ...errorResponses(400, 401, 403, 413, 415, 429) },
       },
     },
-    async (request) => started(await accounts.login(request.body, accountRequest(request))),
+    async (request) => {
+      const outcome = await accounts.login(request.body, accountRequest(request));
+      return 'challenge' in outcome ? outcome : started(outcome);
+    },
+  );
+
+  app.post(
+    '/api/auth/login/2fa',
+    {
+      schema: {
+        ...common,
+        summary: 'Second step of a sign-in with two-factor on: the challenge and a code (or a backup code); returns tokens',
+        description:
+          'Exactly one of `code` (authenticator app; each code works once, ±30 s of clock skew) and `backupCode` (each works once). A wrong code: 400 INVALID_CODE (the challenge takes 5). An unknown, used, expired (5 minutes) or exhausted challenge: 400 INVALID_CHALLENGE — sign in again. Too many wrong codes for the account: 429.',
+        body: LoginSecondFactorBody,
+        response: { 200: TokenBody, ...errorResponses(400, 413, 415, 429) },
+      },
+    },
+    async (request) => started(await accounts.completeSignIn(request.body, accountRequest(request))),
+  );
+
+  app.post(
+    '/api/auth/2fa/enable',
+    {
+      onRequest: requireViewer,
+      schema: {
+        ...common,
+        ...bearer,
+        summary: 'Start two-factor sign-in: a new authenticator-app secret (not in force until POST /api/auth/2fa/verify)',
+        description: 'Wrong password: 401 INVALID_CREDENTIALS (counts toward no lockout). Already on: 409 CONFLICT.',
+        body: PasswordOnlyBody,
+        response: { 200: TwoFactorSetupBody, ...errorResponses(400, 401, 409, 413, 415) },
+      },
+    },
+    async (request) => accounts.beginTwoFactor(request.viewer!, request.body.password, accountRequest(request)),
+  );
+
+  app.post(
+    '/api/auth/2fa/verify',
+    {
+      onRequest: requireViewer,
+      schema: {
+        ...common,
+        ...bearer,
+        summary: "Turn two-factor sign-in on with the app's first code; answers the ten backup codes, this once",
+        description: 'A wrong code: 400 INVALID_CODE. Nothing started (or already on): 409 CONFLICT.',
+        body: CodeOnlyBody,
+        response: { 200: BackupCodesBody, ...errorResponses(400, 401, 409, 413, 415, 429) },
+      },
+    },
+    async (request) => ({ backupCodes: await accounts.confirmTwoFactor(request.viewer!, request.body.code, accountRequest(request)) }),
+  );
+
+  app.post(
+    '/api/auth/2fa/disable',
+    {
+      onRequest: requireViewer,
+      schema: {
+        ...common,
+        ...bearer,
+        summary: 'Turn two-factor sign-in off (its secret and backup codes are deleted)',
+        description: 'Wrong password: 401 INVALID_CREDENTIALS. Not on: 409 CONFLICT.',
+        body: PasswordOnlyBody,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.disableTwoFactor(request.viewer!, request.body.password, accountRequest(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/2fa/backup-codes',
+    {
+      onRequest: requireViewer,
+      schema: {
+        ...common,
+        ...bearer,
+        summary: 'Ten new backup codes (answered this once); the old ones stop working',
+        description: 'Wrong password: 401 INVALID_CREDENTIALS. Two-factor sign-in not on: 409 CONFLICT.',
+        body: PasswordOnlyBody,
+        response: { 200: BackupCodesBody, ...errorResponses(400, 401, 409, 413, 415) },
+      },
+    },
+    async (request) => ({ backupCodes: await accounts.regenerateBackupCodes(request.viewer!, request.body.password, accountRequest(request)) }),
   );
 
   app.post(
@@ -256,9 +349,10 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       schema: {
         ...common,
         summary: "Set a new password with a reset link's token; every session of the account ends",
-        description: 'A token that is unknown, used, expired (30 minutes) or superseded: 400 INVALID_TOKEN. A new password the policy refuses: 400 WEAK_PASSWORD.',
+        description:
+          'A token that is unknown, used, expired (30 minutes) or superseded: 400 INVALID_TOKEN. A new password the policy refuses: 400 WEAK_PASSWORD. With two-factor sign-in on, `code` or `backupCode` is required too: without one 400 TWO_FACTOR_REQUIRED, a wrong one 400 INVALID_CODE (the token stays usable in both cases).',
         body: ResetPasswordBody,
-        response: { 204: Type.Null(), ...errorResponses(400, 413, 415) },
+        response: { 204: Type.Null(), ...errorResponses(400, 413, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -308,6 +402,17 @@ function betterAuthPath(url: string): string {
   return url.split('?')[0]!.replace(/\/{2,}/g, '/').replace(/\/+$/, '').toLowerCase();
 }
 
+const SECOND_FACTOR_PATHS: ReadonlySet<string> = new Set(['/api/auth/two-factor/verify-totp', '/api/auth/two-factor/verify-backup-code']);
+
+/** The value of better-auth's sign-in challenge cookie (`[__Secure-]better-auth.two_factor`), if sent. */
+function challengeCookie(header: string | undefined): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === 'better-auth.two_factor' || name === '__Secure-better-auth.two_factor') return value.join('=');
+  }
+  return undefined;
+}
+
 /** Allowed better-auth routes that involve no session: an Authorization header there is simply ignored. */
 const PUBLIC_AUTH_ROUTES: ReadonlySet<string> = new Set(['GET /jwks', 'GET /ok']);
 
@@ -322,6 +427,11 @@ const BETTER_AUTH_CODES: Record<string, ErrorCode> = {
   PASSWORD_TOO_LONG: 'VALIDATION_FAILED',
   EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
   INVALID_ORIGIN: 'FORBIDDEN',
+  INVALID_CODE: 'INVALID_CODE',
+  INVALID_BACKUP_CODE: 'INVALID_CODE',
+  INVALID_TWO_FACTOR_COOKIE: 'INVALID_CHALLENGE',
+  TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: 'INVALID_CHALLENGE',
+  ACCOUNT_TEMPORARILY_LOCKED: 'RATE_LIMITED',
   MISSING_OR_NULL_ORIGIN: 'FORBIDDEN',
 };
 const BY_STATUS: Record<number, ErrorCode> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'RATE_LIMITED' };
@@ -365,6 +475,8 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth, accounts: A
       const req = accountRequest(request);
       if (path === '/api/auth/sign-in/email') await accounts.beforeCookieSignIn(req, email);
       if (path === '/api/auth/sign-up/email') await accounts.beforeCookieSignUp(req);
+      const secondFactor = SECOND_FACTOR_PATHS.has(path);
+      const secondFactorUser = secondFactor ? await accounts.beforeCookieSecondFactor(req, challengeCookie(request.headers.cookie)) : null;
       const headers = fromNodeHeaders(request.headers);
       // better-auth keys on X-Forwarded-For; give it the address Fastify trusts (TRUST_PROXY).
       headers.set('x-forwarded-for', request.ip);
@@ -379,6 +491,7 @@ function registerBetterAuthHandler(app: FastifyInstance, auth: Auth, accounts: A
         const body = response.ok ? await answer() : null;
         await accounts.afterCookieSignUp(req, { status: response.status, userId: body?.user?.id, signedIn: typeof body?.token === 'string' });
       }
+      if (secondFactor) await accounts.afterCookieSecondFactor(req, secondFactorUser, { status: response.status, backupCode: path.endsWith('backup-code') });
       if (path === '/api/auth/sign-out' && response.ok && signingOut) await accounts.signedOut(signingOut.user.id, req);
       if (response.status === 404) throw new AppError('NOT_FOUND', `No route for ${request.method} ${url.pathname}.`);
       reply.code(response.status);

@@ -32,7 +32,14 @@ export const UserBody = Type.Object({
 
 /** The signed-in user as GET/PATCH /api/auth/me answer it. */
 export const MeBody = Type.Object({
-  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), createdAt: DateTimeJson, emailVerified: Type.Boolean() }),
+  user: Type.Object({
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    createdAt: DateTimeJson,
+    emailVerified: Type.Boolean(),
+    twoFactorEnabled: Type.Boolean({ description: 'Whether sign-in asks for a code from an authenticator app (or a backup code) after the password.' }),
+  }),
 });
 
 export const TaskBody = Type.Object({
@@ -105,7 +112,34 @@ export const ChangePasswordBody = strictObject({
   revokeOtherSessions: Type.Optional(Type.Boolean()),
 });
 export const ForgotPasswordBody = strictObject({ email: Type.String({ format: 'email', maxLength: 254 }) });
-export const ResetPasswordBody = strictObject({ token: Type.String({ minLength: 1, maxLength: 512 }), newPassword: NewPassword });
+// A TOTP code: 6 digits (spaces around are trimmed). A backup code: `xxxxx-xxxxx`.
+const TotpCode = Type.String({ minLength: 1, maxLength: 32, description: 'The 6-digit code from the authenticator app.' });
+const BackupCode = Type.String({ minLength: 1, maxLength: 64, description: 'One of the ten backup codes (each works once).' });
+const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
+export const ResetPasswordBody = strictObject({
+  token: Type.String({ minLength: 1, maxLength: 512 }),
+  newPassword: NewPassword,
+  code: Type.Optional(TotpCode),
+  backupCode: Type.Optional(BackupCode),
+});
+export const PasswordOnlyBody = strictObject({ password: Password });
+export const CodeOnlyBody = strictObject({ code: TotpCode });
+export const LoginSecondFactorBody = strictObject({
+  challenge: Type.String({ minLength: 1, maxLength: 512, description: 'From the 200 `{twoFactorRequired: true, challenge}` of POST /api/auth/login.' }),
+  code: Type.Optional(TotpCode),
+  backupCode: Type.Optional(BackupCode),
+});
+export const TwoFactorChallengeBody = Type.Object({
+  twoFactorRequired: Type.Literal(true),
+  challenge: Type.String({ description: 'Send it to POST /api/auth/login/2fa with the code; single use, valid 5 minutes, dies after 5 wrong codes.' }),
+});
+export const TwoFactorSetupBody = Type.Object({
+  otpauthUri: Type.String({ description: 'otpauth://totp/… for a QR code (SHA-1, 6 digits, 30 s).' }),
+  secret: Type.String({ description: 'The same secret in base32, to type into the app.' }),
+});
+export const BackupCodesBody = Type.Object({
+  backupCodes: Type.Array(Type.String(), { description: 'Ten codes, shown this once (stored hashed); each signs in once instead of an app code.' }),
+});
 export const UpdateMeBody = strictObject({ name: Type.String({ maxLength: 1000 }) });
 export const MessageBody = Type.Object({ message: Type.String() });
 export const EmailBody = strictObject({ email: Type.String({ format: 'email', maxLength: 254 }) });

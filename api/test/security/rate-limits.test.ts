@@ -389,6 +389,7 @@ describe('rate limits: configuration', () => {
       api: { max: 600, windowSeconds: 60 },
       forgotPerIp: { max: 10, windowSeconds: 3600 },
       forgotPerEmail: { max: 3, windowSeconds: 3600 },
+      twoFactorPerAccount: { max: 10, windowSeconds: 900 },
     });
     // Development keeps every limit but lets a developer sign up often from one machine.
     expect(loadConfig({ NODE_ENV: 'development' }).rateLimits).toMatchObject({

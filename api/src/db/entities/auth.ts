@@ -13,6 +13,8 @@ export const User = defineEntity({
     emailVerified: p.boolean().default(false),
     image: p.string().columnType('text').nullable(),
     role: p.string().columnType('text').default('USER'),
+    // better-auth's twoFactor plugin (auth/two-factor.ts).
+    twoFactorEnabled: p.boolean().default(false),
     createdAt: p.datetime(3).defaultRaw('now()'),
     updatedAt: p.datetime(3).defaultRaw('now()'),
   },

@@ -8,7 +8,18 @@ import { AppError, type FieldProblem, unstorableText, validationFailed } from '.
 import type { Viewer } from '../users/user.types.js';
 import { discardSecurityEvents, type SecurityEventSink, type SecurityEventType } from './events.js';
 import { emailChangeMail, emailChangeNoticeMail, emailInUseMail, passwordChangedMail, passwordResetMail, verificationMail } from './account.mails.js';
-import type { AccountLimits, AccountRequest, AccountStore, AccountUser, AuditLog, Mailer, PasswordPolicy, StartedSession } from './account.types.js';
+import type {
+  AccountLimits,
+  AccountRequest,
+  AccountStore,
+  AccountUser,
+  AuditLog,
+  Mailer,
+  PasswordPolicy,
+  SecondFactorProof,
+  StartedSession,
+  TwoFactorStore,
+} from './account.types.js';
 
 export const EMAIL_MAX = 254;
 /** Minutes a password-reset link stays valid. */
@@ -29,6 +40,24 @@ export const EMAIL_CHANGE_MESSAGE = 'Check your new address for a link to confir
 export const VERIFY_FIRST_MESSAGE = 'Check your inbox: follow the link we sent to confirm your address, then sign in.';
 export const EMAIL_NOT_VERIFIED_MESSAGE = 'Verify your e-mail address first: follow the link we sent you, or ask for a new one.';
 export const INVALID_TOKEN_MESSAGE = 'This link is invalid or has expired. Ask for a new one.';
+export const INVALID_CODE_MESSAGE = 'That code is not right. Check your authenticator app (or backup code) and try again.';
+export const INVALID_CHALLENGE_MESSAGE = 'This sign-in has expired or was already finished. Sign in again with your password.';
+
+/** A password sign-in that still needs its second factor: the challenge to send with the code. */
+export interface TwoFactorChallenge {
+  twoFactorRequired: true;
+  challenge: string;
+}
+
+/** Exactly one of `code` (authenticator app) and `backupCode`, or a validation error. */
+function secondFactorProof(input: { code?: string | null; backupCode?: string | null }): SecondFactorProof | null {
+  const code = input.code ?? undefined;
+  const backupCode = input.backupCode ?? undefined;
+  if (code !== undefined && backupCode !== undefined) throw validationFailed([{ field: 'backupCode', message: 'send either code or backupCode, not both' }]);
+  if (code !== undefined) return { code };
+  if (backupCode !== undefined) return { backupCode };
+  return null;
+}
 
 /** a***@example.com: enough to correlate, not enough to harvest. */
 export function maskEmail(email: string): string {
@@ -54,6 +83,7 @@ export function emailProblem(email: unknown): string | null {
 
 export interface AccountServiceOptions {
   store: AccountStore;
+  twoFactor: TwoFactorStore;
   limits: AccountLimits;
   passwordPolicy: PasswordPolicy;
   mailer: Mailer;
@@ -71,12 +101,14 @@ export type RegisterOutcome = { kind: 'started'; session: StartedSession } | { k
 
 export class AccountService {
   private readonly store: AccountStore;
+  private readonly twoFactor: TwoFactorStore;
   private readonly limits: AccountLimits;
   private readonly events: SecurityEventSink;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly options: AccountServiceOptions) {
     this.store = options.store;
+    this.twoFactor = options.twoFactor;
     this.limits = options.limits;
     this.events = options.events ?? discardSecurityEvents;
   }
@@ -182,13 +214,21 @@ export class AccountService {
 
   // --- sign-in and out -------------------------------------------------------------------------
 
-  /** POST /api/auth/login. Unknown e-mail and wrong password give the same answer. */
-  async login(input: { email: string; password: string }, req: AccountRequest): Promise<StartedSession> {
+  /**
+   * POST /api/auth/login. Unknown e-mail and wrong password give the same answer. With the second
+   * factor on, the right password gives a challenge instead of a session (completeSignIn).
+   */
+  async login(input: { email: string; password: string }, req: AccountRequest): Promise<StartedSession | TwoFactorChallenge> {
     await this.limits.beforeLogin(req.ip, input.email);
     const outcome = await this.store.signIn({ email: input.email.toLowerCase(), password: input.password }, req);
     if (outcome.ok) {
       await this.signedIn(req, input.email, outcome.session.user.id);
       return outcome.session;
+    }
+    if (outcome.reason === 'two_factor') {
+      await this.limits.loginSucceeded(req.ip, input.email);
+      req.log.info({ event: 'login_second_factor_asked', account: maskEmail(input.email) }, 'password accepted; second factor asked for');
+      return { twoFactorRequired: true, challenge: outcome.challenge };
     }
     if (outcome.reason === 'not_verified') {
       await this.limits.loginSucceeded(req.ip, input.email);
@@ -207,6 +247,55 @@ export class AccountService {
   async afterCookieSignIn(req: AccountRequest, email: string, outcome: { status: number; userId?: string }): Promise<void> {
     if (outcome.status === 401) await this.signInFailed(req, email);
     else if (outcome.status < 300 && outcome.userId) await this.signedIn(req, email, outcome.userId);
+    // The right password of an account with the second factor on (`twoFactorRedirect`, no user yet).
+    else if (outcome.status < 300) await this.limits.loginSucceeded(req.ip, email);
+  }
+
+  /**
+   * POST /api/auth/login/2fa: a sign-in's challenge and its second factor. A wrong code leaves the
+   * challenge alive until its fifth; an unknown, used or expired challenge is INVALID_CHALLENGE.
+   */
+  async completeSignIn(input: { challenge: string; code?: string | null; backupCode?: string | null }, req: AccountRequest): Promise<StartedSession> {
+    const proof = secondFactorProof(input);
+    if (!proof) throw validationFailed([{ field: 'code', message: 'send the code from your authenticator app, or a backup code' }]);
+    const userId = await this.store.challengeUser(input.challenge);
+    if (!userId) throw new AppError('INVALID_CHALLENGE', INVALID_CHALLENGE_MESSAGE);
+    await this.limits.beforeSecondFactor(req.ip, userId);
+    const outcome = await this.store.completeSignIn(input.challenge, proof, req);
+    if (outcome.ok) {
+      await this.secondFactorPassed(req, userId, proof);
+      return outcome.session;
+    }
+    if (outcome.reason === 'challenge') throw new AppError('INVALID_CHALLENGE', INVALID_CHALLENGE_MESSAGE);
+    await this.secondFactorRefused(req, userId);
+    if (outcome.reason === 'locked') throw new AppError('RATE_LIMITED', 'Too many wrong codes for this account; try again in 15 minutes.');
+    throw new AppError('INVALID_CODE', INVALID_CODE_MESSAGE);
+  }
+
+  /** better-auth's second-factor door (verify-totp, verify-backup-code), before it runs: the limits. */
+  async beforeCookieSecondFactor(req: AccountRequest, challenge: string | undefined): Promise<string | null> {
+    const userId = challenge ? await this.store.challengeUser(challenge) : null;
+    if (userId) await this.limits.beforeSecondFactor(req.ip, userId);
+    return userId;
+  }
+
+  /** better-auth's second-factor door, after it answered: the same bookkeeping as POST /api/auth/login/2fa. */
+  async afterCookieSecondFactor(req: AccountRequest, userId: string | null, outcome: { status: number; backupCode: boolean }): Promise<void> {
+    if (!userId) return;
+    if (outcome.status < 300) await this.secondFactorPassed(req, userId, outcome.backupCode ? { backupCode: '' } : { code: '' });
+    else if (outcome.status === 401) await this.secondFactorRefused(req, userId);
+  }
+
+  private async secondFactorPassed(req: AccountRequest, userId: string, proof: SecondFactorProof) {
+    req.log.info({ event: 'login_success', userId, method: 'code' in proof ? 'totp' : 'backup_code' }, 'login succeeded');
+    await this.record(req, userId, 'SIGN_IN');
+    if ('backupCode' in proof) await this.record(req, userId, 'BACKUP_CODE_USED');
+  }
+
+  private async secondFactorRefused(req: AccountRequest, userId: string) {
+    await this.limits.secondFactorFailed(userId);
+    req.log.info({ event: 'second_factor_failure', userId }, 'second factor refused');
+    await this.record(req, userId, 'SIGN_IN_FAILED');
   }
 
   private async signedIn(req: AccountRequest, email: string, userId: string) {
@@ -264,6 +353,59 @@ export class AccountService {
     req.log.info({ event: 'account_deleted', userId: user.id }, 'account deleted');
   }
 
+  // --- second factor -------------------------------------------------------------------------
+
+  /** The password of a signed-in user, for a change to the second factor: 401 INVALID_CREDENTIALS, no lockout. */
+  private async requirePassword(user: AccountUser, password: string, req: AccountRequest, what: string): Promise<void> {
+    if (await this.store.checkPassword(user.id, password)) return;
+    req.log.info({ event: 'two_factor_change_refused', userId: user.id, change: what }, 'second-factor change refused: wrong password');
+    throw new AppError('INVALID_CREDENTIALS', 'Password is incorrect.');
+  }
+
+  /** Step one of turning the second factor on: a new secret for the authenticator app (not in force yet). */
+  async beginTwoFactor(viewer: Viewer, password: string, req: AccountRequest): Promise<{ otpauthUri: string; secret: string }> {
+    const user = await this.me(viewer);
+    await this.requirePassword(user, password, req, 'enable');
+    if (user.twoFactorEnabled) throw new AppError('CONFLICT', 'Two-factor sign-in is already on; turn it off first to set up another app.');
+    return this.twoFactor.begin(user.id, user.email);
+  }
+
+  /** Step two: the app's first code turns it on; the ten backup codes are answered this once. */
+  async confirmTwoFactor(viewer: Viewer, code: string, req: AccountRequest): Promise<string[]> {
+    const user = await this.me(viewer);
+    if (user.twoFactorEnabled) throw new AppError('CONFLICT', 'Two-factor sign-in is already on.');
+    if (!(await this.twoFactor.isPending(user.id))) throw new AppError('CONFLICT', 'Start with POST /api/auth/2fa/enable: there is no authenticator app to confirm.');
+    await this.limits.beforeSecondFactor(req.ip, user.id);
+    const codes = await this.twoFactor.confirm(user.id, code);
+    if (!codes) {
+      await this.limits.secondFactorFailed(user.id);
+      throw new AppError('INVALID_CODE', INVALID_CODE_MESSAGE);
+    }
+    req.log.info({ event: 'two_factor_enabled', userId: user.id }, 'second factor turned on');
+    await this.record(req, user.id, 'TWO_FACTOR_ENABLED');
+    return codes;
+  }
+
+  async disableTwoFactor(viewer: Viewer, password: string, req: AccountRequest): Promise<void> {
+    const user = await this.me(viewer);
+    await this.requirePassword(user, password, req, 'disable');
+    if (!user.twoFactorEnabled && !(await this.twoFactor.isPending(user.id))) throw new AppError('CONFLICT', 'Two-factor sign-in is not on.');
+    await this.twoFactor.disable(user.id);
+    if (!user.twoFactorEnabled) return;
+    req.log.info({ event: 'two_factor_disabled', userId: user.id }, 'second factor turned off');
+    await this.record(req, user.id, 'TWO_FACTOR_DISABLED');
+  }
+
+  async regenerateBackupCodes(viewer: Viewer, password: string, req: AccountRequest): Promise<string[]> {
+    const user = await this.me(viewer);
+    await this.requirePassword(user, password, req, 'backup_codes');
+    if (!user.twoFactorEnabled) throw new AppError('CONFLICT', 'Two-factor sign-in is not on.');
+    const codes = await this.twoFactor.replaceBackupCodes(user.id);
+    req.log.info({ event: 'backup_codes_regenerated', userId: user.id }, 'backup codes replaced');
+    await this.record(req, user.id, 'BACKUP_CODES_REGENERATED');
+    return codes;
+  }
+
   // --- passwords -------------------------------------------------------------------------------
 
   private async requireStrong(password: string, user: AccountUser, field: string): Promise<void> {
@@ -316,13 +458,28 @@ export class AccountService {
     });
   }
 
-  /** The link of a reset mail used: the token is spent, the password set, every session ended. */
-  async resetPassword(input: { token: string; newPassword: string }, req: AccountRequest): Promise<void> {
+  /**
+   * The link of a reset mail used: the token is spent, the password set, every session ended. With
+   * the second factor on, the link alone is not enough: a code or a backup code comes with it
+   * (TWO_FACTOR_REQUIRED without one, the token unspent).
+   */
+  async resetPassword(input: { token: string; newPassword: string; code?: string | null; backupCode?: string | null }, req: AccountRequest): Promise<void> {
     const invalid = () => new AppError('INVALID_TOKEN', INVALID_TOKEN_MESSAGE);
     const userId = await this.store.peekResetToken(input.token);
     const user = userId ? await this.store.findUser(userId) : null;
     if (!user) throw invalid();
     await this.requireStrong(input.newPassword, user, 'newPassword');
+    const proof = secondFactorProof(input);
+    if (user.twoFactorEnabled) {
+      if (!proof) throw new AppError('TWO_FACTOR_REQUIRED', 'This account has two-factor sign-in: send the code from your authenticator app (code) or a backup code (backupCode) with the new password.');
+      await this.limits.beforeSecondFactor(req.ip, user.id);
+      if (!(await this.twoFactor.check(user.id, proof))) {
+        await this.limits.secondFactorFailed(user.id);
+        req.log.info({ event: 'second_factor_failure', userId: user.id }, 'password reset refused: wrong second factor');
+        throw new AppError('INVALID_CODE', INVALID_CODE_MESSAGE);
+      }
+      if ('backupCode' in proof) await this.record(req, user.id, 'BACKUP_CODE_USED');
+    }
     if (!(await this.store.resetPassword(input.token, input.newPassword))) throw invalid();
     req.log.info({ event: 'password_reset', userId: user.id }, 'password reset; every session ended');
     await this.record(req, user.id, 'PASSWORD_RESET');

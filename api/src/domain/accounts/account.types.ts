@@ -10,6 +10,8 @@ export interface AccountUser {
   name: string;
   createdAt: Date;
   emailVerified: boolean;
+  /** Whether sign-in asks for a second factor (an authenticator app's code or a backup code). */
+  twoFactorEnabled: boolean;
 }
 
 /** A session a sign-up or sign-in made: its token is the refresh token. */
@@ -31,7 +33,33 @@ export interface EmailChange {
   newEmail: string;
 }
 
-export type SignInOutcome = { ok: true; session: StartedSession } | { ok: false; reason: 'invalid' | 'not_verified'; userId?: string };
+export type SignInOutcome =
+  | { ok: true; session: StartedSession }
+  | { ok: false; reason: 'invalid' | 'not_verified'; userId?: string }
+  /** The password was right; the second factor is asked for with this challenge. */
+  | { ok: false; reason: 'two_factor'; challenge: string };
+
+/** A sign-in's second step: an authenticator app's code, or one of the backup codes. */
+export type SecondFactorProof = { code: string } | { backupCode: string };
+
+export type SecondFactorOutcome =
+  | { ok: true; session: StartedSession }
+  /** wrong_code: the challenge lives on; challenge: unknown, used, expired or out of attempts; locked: the account's budget of wrong codes is spent. */
+  | { ok: false; reason: 'wrong_code' | 'challenge' | 'locked' };
+
+/** The second factor's records: better-auth's twoFactor plugin and SQL (auth/two-factor.ts). */
+export interface TwoFactorStore {
+  isEnabled(userId: string): Promise<boolean>;
+  /** A new TOTP secret for the user, not in force until confirmed. */
+  begin(userId: string, email: string): Promise<{ otpauthUri: string; secret: string }>;
+  isPending(userId: string): Promise<boolean>;
+  /** The first code from the app: second factor on; the ten new backup codes, or null for a wrong code. */
+  confirm(userId: string, code: string): Promise<string[] | null>;
+  disable(userId: string): Promise<void>;
+  replaceBackupCodes(userId: string): Promise<string[]>;
+  /** A TOTP code (accepted once) or a backup code (used up). */
+  check(userId: string, proof: SecondFactorProof): Promise<boolean>;
+}
 
 /** A reset token as the store hands it out once: the token itself is stored only hashed. */
 export interface IssuedToken {
@@ -43,6 +71,10 @@ export interface AccountStore {
   /** Creates the user, its credential and (unless verification is required) a first session. */
   signUp(input: { email: string; password: string; name: string }, origin: RequestOrigin): Promise<SignUpOutcome>;
   signIn(input: { email: string; password: string }, origin: RequestOrigin): Promise<SignInOutcome>;
+  /** The user a live sign-in challenge belongs to, or null. */
+  challengeUser(challenge: string): Promise<string | null>;
+  /** The second step of a sign-in: a session when the proof is right. */
+  completeSignIn(challenge: string, proof: SecondFactorProof, origin: RequestOrigin): Promise<SecondFactorOutcome>;
   findUser(userId: string): Promise<AccountUser | null>;
   findUserByEmail(email: string): Promise<AccountUser | null>;
   /** Whether `password` is the user's current password (no limits applied here). */
@@ -87,6 +119,9 @@ export interface AccountLimits {
   beforeForgot(ip: string, email: string): Promise<void>;
   beforeVerificationResend(ip: string, email: string): Promise<void>;
   beforeEmailChange(ip: string, userId: string): Promise<void>;
+  /** Before a second-factor code is checked (sign-in, password reset): per address and per account. */
+  beforeSecondFactor(ip: string, userId: string): Promise<void>;
+  secondFactorFailed(userId: string): Promise<void>;
 }
 
 /** One message, both parts already rendered; `link` is what the embedded outbox logs. */

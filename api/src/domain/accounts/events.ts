@@ -15,6 +15,10 @@ export const SECURITY_EVENT_TYPES = [
   'EMAIL_VERIFIED',
   'SESSION_REVOKED',
   'ACCOUNT_DELETED',
+  'TWO_FACTOR_ENABLED',
+  'TWO_FACTOR_DISABLED',
+  'BACKUP_CODES_REGENERATED',
+  'BACKUP_CODE_USED',
 ] as const;
 
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];

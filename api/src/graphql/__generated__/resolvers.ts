@@ -166,6 +166,8 @@ export type SecurityEventPage = {
 };
 
 export type SecurityEventType =
+  | 'BACKUP_CODES_REGENERATED'
+  | 'BACKUP_CODE_USED'
   | 'EMAIL_CHANGED'
   | 'EMAIL_CHANGE_REQUESTED'
   | 'EMAIL_VERIFIED'
@@ -176,7 +178,9 @@ export type SecurityEventType =
   | 'SESSION_REVOKED'
   | 'SIGNED_OUT'
   | 'SIGN_IN'
-  | 'SIGN_IN_FAILED';
+  | 'SIGN_IN_FAILED'
+  | 'TWO_FACTOR_DISABLED'
+  | 'TWO_FACTOR_ENABLED';
 
 /** A signed-in device: a session (its refresh token or the web app's cookie) and the access tokens made from it. */
 export type Session = {
@@ -257,6 +261,8 @@ export type User = {
   emailVerified: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** Whether sign-in asks for a code from an authenticator app (or a backup code) after the password. */
+  twoFactorEnabled: Scalars['Boolean']['output'];
 };
 
 
@@ -474,6 +480,7 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  twoFactorEnabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {

@@ -10,6 +10,7 @@ import { EmailSection } from './EmailSection';
 import { PasswordForm } from './PasswordForm';
 import { ProfileForm } from './ProfileForm';
 import { SessionsSection } from './SessionsSection';
+import { TwoFactorSection } from './TwoFactorSection';
 import { useAccountApi, type AccountUser } from './useAccountApi';
 
 function Placeholder({ label }: { label: string }) {
@@ -64,6 +65,7 @@ function AccountSections() {
       />
       <EmailSection user={user} />
       <PasswordForm user={user} onChanged={() => setReloadKey((key) => key + 1)} />
+      <TwoFactorSection user={user} />
       <SessionsSection reloadKey={reloadKey} />
       <ActivitySection reloadKey={reloadKey} />
       <DeleteAccountSection user={user} />

@@ -20,6 +20,10 @@ const EVENT_NAMES: Record<string, string> = {
   EMAIL_VERIFIED: 'Email address verified',
   SESSION_REVOKED: 'Session signed out from another device',
   ACCOUNT_DELETED: 'Account deleted',
+  TWO_FACTOR_ENABLED: 'Two-factor sign-in turned on',
+  TWO_FACTOR_DISABLED: 'Two-factor sign-in turned off',
+  BACKUP_CODES_REGENERATED: 'New backup codes created',
+  BACKUP_CODE_USED: 'Backup code used',
 };
 
 /** "SIGN_IN", "sign_in" or "sign-in" → "Signed in"; an unknown type in plain words. */

@@ -17,6 +17,7 @@ export interface AccountUser {
   name: string;
   createdAt: string;
   emailVerified: boolean;
+  twoFactorEnabled: boolean;
 }
 
 /** Puts an error on one field and moves the focus there (the form's own alert stays empty). */

@@ -6,6 +6,7 @@ import { useMemo, useRef, useState } from 'react';
 import { callPublic } from '../../lib/account/api';
 import { validatePassword } from '../../lib/validation';
 import { FormResult, failureOutcome, useSubmission } from '../account/AccountForm';
+import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
 import { useHydrated } from '../forms/useHydrated';
 import { NewPasswordField } from './NewPasswordField';
@@ -30,19 +31,42 @@ export function ResetPasswordForm({ token: linkToken }: { token: string | undefi
   const { values, field, validateAll, setErrors } = useFormFields({ newPassword: '' }, validators);
   const { busy, outcome, run } = useSubmission();
   const [linkDead, setLinkDead] = useState(false);
+  // With two-factor sign-in on, the API asks for a code (or a backup code) with the new password.
+  const [needsCode, setNeedsCode] = useState(false);
+  const [useBackup, setUseBackup] = useState(false);
+  const [code, setCode] = useState('');
+  const [codeError, setCodeError] = useState<string | undefined>(undefined);
+  const codeRef = useRef<HTMLInputElement | null>(null);
   const inputRef = useRef<HTMLInputElement | null>(null);
 
   const onSubmit = async () => {
     await strength.load();
     if (!validateAll()) return;
+    const secondFactor = code.trim();
+    if (needsCode && secondFactor === '') {
+      setCodeError(useBackup ? 'Enter one of your backup codes.' : 'Enter the 6-digit code from your authenticator app.');
+      codeRef.current?.focus();
+      return;
+    }
+    setCodeError(undefined);
     return run(async () => {
+      const proof = !needsCode ? {} : useBackup ? { backupCode: secondFactor } : { code: secondFactor.replace(/\s+/g, '') };
       const result = await callPublic({
         method: 'POST',
         path: '/api/auth/password/reset',
-        body: { token, newPassword: values.newPassword },
+        body: { token, newPassword: values.newPassword, ...proof },
       });
       if (result.ok) {
         router.replace('/sign-in?reason=password-reset');
+        return null;
+      }
+      if (result.code === 'TWO_FACTOR_REQUIRED') {
+        setNeedsCode(true);
+        return { error: 'Your account has two-factor sign-in: enter the code from your authenticator app (or a backup code) as well.' };
+      }
+      if (result.code === 'INVALID_CODE') {
+        setCodeError(useBackup ? 'That backup code is not right, or it was already used.' : 'That code is not right. Enter the current code from your authenticator app.');
+        codeRef.current?.focus();
         return null;
       }
       if (result.code === 'INVALID_TOKEN') setLinkDead(true);
@@ -92,6 +116,35 @@ export function ResetPasswordForm({ token: linkToken }: { token: string | undefi
             inputRef.current = element;
           }}
         />
+        {needsCode ? (
+          <>
+            <TextField
+              key={useBackup ? 'backup' : 'totp'}
+              label={useBackup ? 'Backup code' : 'Code from your authenticator app'}
+              name="code"
+              autoComplete={useBackup ? 'off' : 'one-time-code'}
+              inputMode={useBackup ? undefined : 'numeric'}
+              required
+              value={code}
+              error={codeError}
+              ref={codeRef}
+              onChange={(event) => setCode(event.target.value)}
+            />
+            <p className="auth-aside">
+              <button
+                type="button"
+                className="button button--quiet button--small"
+                onClick={() => {
+                  setUseBackup((backup) => !backup);
+                  setCode('');
+                  setCodeError(undefined);
+                }}
+              >
+                {useBackup ? 'Use the code from your app' : 'Use a backup code'}
+              </button>
+            </p>
+          </>
+        ) : null}
         <button type="submit" className="button button--primary" disabled={!hydrated || busy}>
           {busy ? 'Saving…' : 'Save the new password'}
         </button>

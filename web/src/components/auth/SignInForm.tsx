@@ -1,12 +1,14 @@
 'use client';
 
 import Link from 'next/link';
+import { useState } from 'react';
 import { authClient } from '../../lib/auth/client';
 import { ResendVerification } from './ResendVerification';
 import { validateEmail, validatePassword } from '../../lib/validation';
 import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
 import { AuthForm, EmailField } from './AuthForm';
+import { TwoFactorStep } from './TwoFactorStep';
 import { useAuthForm } from './useAuthForm';
 
 const REASONS: Record<string, string> = {
@@ -23,9 +25,25 @@ const validators = {
 
 export function SignInForm({ reason }: { reason?: string | undefined }) {
   const { values, field, validateAll } = useFormFields({ email: '', password: '' }, validators);
-  const state = useAuthForm(validateAll, (fetchOptions) =>
-    authClient.signIn.email({ email: values.email.trim(), password: values.password }, fetchOptions),
-  );
+  // With two-factor on, the right password answers `twoFactorRedirect`: the code step follows.
+  const [secondStep, setSecondStep] = useState(false);
+  const state = useAuthForm(validateAll, async (fetchOptions) => {
+    const result = await authClient.signIn.email({ email: values.email.trim(), password: values.password }, fetchOptions);
+    if (!result.error && result.data && 'twoFactorRedirect' in result.data && result.data.twoFactorRedirect) {
+      setSecondStep(true);
+      return { error: null, pending: true };
+    }
+    return result;
+  });
+
+  if (secondStep) {
+    return (
+      <div className="auth-card">
+        <h1>Two-factor sign-in</h1>
+        <TwoFactorStep onRestart={() => setSecondStep(false)} />
+      </div>
+    );
+  }
 
   const notice = reason ? REASONS[reason] : undefined;
 

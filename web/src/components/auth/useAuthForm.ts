@@ -11,8 +11,11 @@ export interface AuthFetchOptions {
   onError: (context: { response: Response }) => void;
 }
 
-/** One better-auth call (`authClient.signIn.email(...)`, ...) with the given fetch options. */
-export type AuthCall = (fetchOptions: AuthFetchOptions) => Promise<{ error: AuthErrorLike | null; data?: unknown }>;
+/**
+ * One better-auth call (`authClient.signIn.email(...)`, ...) with the given fetch options.
+ * `pending: true`: accepted, but not signed in yet (a second step follows on the same page).
+ */
+export type AuthCall = (fetchOptions: AuthFetchOptions) => Promise<{ error: AuthErrorLike | null; data?: unknown; pending?: boolean }>;
 
 /**
  * Said when sign-up created the account without a session: the API requires a verified address
@@ -59,14 +62,18 @@ export function useAuthForm(validateAll: () => boolean | Promise<boolean>, call:
     if (!(await validateAll())) return;
     setSubmitting(true);
     let retryAfterSeconds: number | null = null;
-    const { error, data } = await call({
+    const { error, data, pending } = await call({
       onError: ({ response }) =>
         void (retryAfterSeconds =
           Number(response.headers.get('Retry-After') ?? response.headers.get('X-Retry-After')) || null),
-    }).catch(() => ({ error: { status: 0 }, data: undefined }));
+    }).catch(() => ({ error: { status: 0 }, data: undefined, pending: false }));
     if (error) {
       setFormError(describeAuthError(error, { retryAfterSeconds }));
       setErrorCode(('code' in error ? error.code : undefined) ?? null);
+      setSubmitting(false);
+      return;
+    }
+    if (pending) {
       setSubmitting(false);
       return;
     }

@@ -38,6 +38,13 @@ export function describeAuthError(error: AuthErrorLike, options: { retryAfterSec
     case 'MISSING_OR_NULL_ORIGIN':
     case 'CROSS_SITE_NAVIGATION_LOGIN_BLOCKED':
       return 'The server did not accept a request from this address. Open the app at the address it was set up for.';
+    case 'INVALID_CODE':
+      return 'That code is not right. Enter the current code from your authenticator app.';
+    case 'INVALID_BACKUP_CODE':
+      return 'That backup code is not right, or it was already used.';
+    case 'INVALID_TWO_FACTOR_COOKIE':
+    case 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE':
+      return 'This sign-in has expired or had too many wrong codes. Sign in again with your password.';
     case 'FAILED_TO_CREATE_USER':
       return 'The account could not be created. Please try again.';
     default:
