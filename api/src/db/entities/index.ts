@@ -1,6 +1,7 @@
 import { Account, Jwks, RefreshRotation, Session, User, Verification } from './auth.js';
+import { Passkey } from './passkey.js';
 import { SecurityEvent } from './security-event.js';
 import { Task } from './task.js';
 
-export { Account, Jwks, RefreshRotation, SecurityEvent, Session, Task, User, Verification };
-export const entities = [User, Session, Account, Verification, Jwks, RefreshRotation, Task, SecurityEvent];
+export { Account, Jwks, Passkey, RefreshRotation, SecurityEvent, Session, Task, User, Verification };
+export const entities = [User, Session, Account, Verification, Jwks, RefreshRotation, Task, SecurityEvent, Passkey];

@@ -15,6 +15,8 @@ export const SECURITY_EVENT_TYPES = [
   'EMAIL_VERIFIED',
   'SESSION_REVOKED',
   'ACCOUNT_DELETED',
+  'PASSKEY_ADDED',
+  'PASSKEY_REMOVED',
 ] as const;
 
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
@@ -29,6 +31,8 @@ export interface RequestOrigin {
 export interface SecurityEventInput extends RequestOrigin {
   userId: string;
   type: SecurityEventType;
+  /** How a SIGN_IN was made ("password", "passkey", …), for the sinks that keep it. */
+  method?: string;
 }
 
 export interface SecurityEventSink {

@@ -20,6 +20,8 @@ const EVENT_NAMES: Record<string, string> = {
   EMAIL_VERIFIED: 'Email address verified',
   SESSION_REVOKED: 'Session signed out from another device',
   ACCOUNT_DELETED: 'Account deleted',
+  PASSKEY_ADDED: 'Passkey added',
+  PASSKEY_REMOVED: 'Passkey removed',
 };
 
 /** "SIGN_IN", "sign_in" or "sign-in" → "Signed in"; an unknown type in plain words. */
