@@ -8,6 +8,7 @@ import { AccessTokenVerifier } from './auth/access-tokens.js';
 import { SESSION_LIFETIME_SECONDS, createAuth, type Auth } from './auth/better-auth.js';
 import { BetterAuthAccountStore } from './auth/account-store.js';
 import { BetterAuthTwoFactorStore } from './auth/two-factor.js';
+import { WebAuthnPasskeyStore } from './auth/passkey-store.js';
 import { passwordProblem, setHashConcurrency } from './auth/passwords.js';
 import { RefreshTokenRotator } from './auth/refresh.js';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './auth/revocations.js';
@@ -27,6 +28,7 @@ import { resolveAuthSecret } from './config/secrets.js';
 import { createOrm, migrate, type Orm } from './db/orm.js';
 import { SqlPool } from './db/sql.js';
 import { AccountService } from './domain/accounts/account.service.js';
+import { PasskeyService } from './domain/accounts/passkeys.service.js';
 import type { SecurityEventSink } from './domain/accounts/events.js';
 import { CleanupJob } from './db/cleanup.js';
 import { SECURITY_EVENT_RETENTION_DAYS, SecurityActivityService } from './domain/accounts/security-activity.service.js';
@@ -44,6 +46,7 @@ import { validatorCompiler } from './plugins/validation.js';
 import viewerPlugin from './plugins/viewer.js';
 import authRoutes from './rest/auth.routes.js';
 import sessionRoutes from './rest/sessions.routes.js';
+import passkeyRoutes from './rest/passkeys.routes.js';
 import { ErrorBody } from './rest/schemas.js';
 import tasksRoutes from './rest/tasks.routes.js';
 
@@ -181,8 +184,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   const limits = new RateLimitPolicy(limiter, config.rateLimits);
   const mailer = createMailer(config.mail, app.log);
+  const accountStore = new BetterAuthAccountStore(auth, db, revokeSession);
   const accounts = new AccountService({
-    store: new BetterAuthAccountStore(auth, db, revokeSession),
+    store: accountStore,
     twoFactor: new BetterAuthTwoFactorStore(auth, db, 'Taskgate'),
     limits,
     passwordPolicy: (password, context) => passwordProblem(password, context),
@@ -193,6 +197,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requireEmailVerification: config.requireEmailVerification,
   });
   late.accounts = accounts;
+  const passkeys = new PasskeyService({
+    passkeys: new WebAuthnPasskeyStore(auth, db, { publicUrl: config.publicUrl, rpName: 'Taskgate' }),
+    accounts: accountStore,
+    limits,
+    events: options.securityEvents ?? activity,
+  });
   app.addHook('onClose', async () => {
     // Mails still being sent after their answers go out before the database closes.
     await accounts.settled();
@@ -230,6 +240,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
   await app.register(sessionRoutes, { sessions, activity });
+  await app.register(passkeyRoutes, { auth, passkeys, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
   await app.register(tasksRoutes, { tasks });
   const graphql = new JitExecutor(buildSchema(), { compileAfter: config.graphqlJitAfter, maxCompiled: JIT_MAX_COMPILED });
   const subscriptions = new SubscriptionServer({

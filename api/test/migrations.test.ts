@@ -20,7 +20,13 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
   });
 
   it('applies the initial migration once, then nothing', async () => {
-    expect(await migrate(orm)).toEqual(['Migration20261125000000_initial', 'Migration20261125100000_refresh_rotation', 'Migration20261201050000_security_event', 'Migration20261201090000_two_factor']);
+    expect(await migrate(orm)).toEqual([
+      'Migration20261125000000_initial',
+      'Migration20261125100000_refresh_rotation',
+      'Migration20261201050000_security_event',
+      'Migration20261201080000_passkey',
+      'Migration20261201090000_two_factor',
+    ]);
     expect(await migrate(orm)).toEqual([]);
   });
 

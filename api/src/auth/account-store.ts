@@ -16,7 +16,7 @@ function apiErrorCode(error: unknown): string | undefined {
 }
 
 /** Headers better-auth sees for a call made on the client's behalf (IP, user agent; no cookies). */
-function originHeaders(origin: RequestOrigin): Headers {
+export function originHeaders(origin: RequestOrigin): Headers {
   const headers = new Headers();
   if (origin.userAgent) headers.set('user-agent', origin.userAgent);
   if (origin.ip) headers.set('x-forwarded-for', origin.ip);

@@ -10,6 +10,7 @@ import { jwt } from 'better-auth/plugins';
 import { createJwk, type JwtOptions } from 'better-auth/plugins/jwt';
 import type { SqlPool } from '../db/sql.js';
 import { installCallScopedAuthContext } from './async-context.js';
+import { passkeySessions } from './passkey-session.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
 import { AppError } from '../domain/domain-errors.js';
 import { challengeIdentifierStorage, twoFactorPlugins } from './two-factor.js';
@@ -243,7 +244,7 @@ export function createAuth(settings: AuthSettings, pool: SqlPool) {
       useSecureCookies: settings.baseURL.startsWith('https://'),
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
     },
-    plugins: [jwt(jwtOptions(settings)), ...twoFactorPlugins(pool, 'Taskgate')],
+    plugins: [jwt(jwtOptions(settings)), ...twoFactorPlugins(pool, 'Taskgate'), passkeySessions()],
   });
 }
 

@@ -136,6 +136,15 @@ export class RateLimitPolicy {
     await this.limiter.consume(`2fa:fail:${userId}`, this.rates.twoFactorPerAccount);
   }
 
+  /**
+   * Before a passkey ceremony step (options or a response, signing in or adding one): per client
+   * address, counted apart from password sign-ins with the same budget (RATE_LIMIT_LOGIN_IP).
+   */
+  async beforePasskeyCeremony(ip: string): Promise<void> {
+    const verdict = await this.limiter.consume(`passkey:ip:${ip}`, this.rates.loginPerIp);
+    if (!verdict.allowed) throw rateLimited(verdict.retryAfter);
+  }
+
   /** Task API, per signed-in user. */
   async apiUser(userId: string): Promise<void> {
     const verdict = await this.limiter.consume(`api:user:${userId}`, this.rates.api);

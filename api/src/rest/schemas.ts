@@ -195,3 +195,39 @@ export type TaskJson = Static<typeof TaskBody>;
 
 export const errorResponses = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, { $ref: 'Error#' }])) as Record<number, { $ref: string }>;
+
+// --- passkeys (WebAuthn): options and responses are WebAuthn's JSON, passed through -------------
+
+const WebAuthnOptions = (description: string) =>
+  Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, required: ['challenge'], description });
+/** A PublicKeyCredential as JSON (@simplewebauthn/browser's startRegistration / startAuthentication). */
+const WebAuthnResponse = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 1400 }),
+    rawId: Type.String({ minLength: 1, maxLength: 1400 }),
+    type: Type.Literal('public-key'),
+    response: Type.Object({ clientDataJSON: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: true }),
+    clientExtensionResults: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: true },
+);
+export const PasskeyBody = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  createdAt: DateTimeJson,
+  lastUsedAt: Type.Union([DateTimeJson, Type.Null()], { description: 'The last sign-in with it; null until used.' }),
+  deviceType: Type.String({ description: '"singleDevice", or "multiDevice" when the platform syncs it.' }),
+  backedUp: Type.Boolean(),
+});
+export const PasskeyListBody = Type.Object({ passkeys: Type.Array(PasskeyBody) });
+export const OnePasskeyBody = Type.Object({ passkey: PasskeyBody });
+export const PasskeyParams = strictObject({ id: Type.String({ minLength: 1 }) });
+export const PasskeyPasswordBody = strictObject({ password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }) });
+// 1–64 characters once trimmed: the passkey service checks.
+export const PasskeyNameBody = strictObject({ name: Type.String({ maxLength: 1000 }) });
+export const AddPasskeyBody = strictObject({ name: Type.String({ maxLength: 1000 }), response: WebAuthnResponse });
+export const PasskeyAssertionBody = strictObject({ response: WebAuthnResponse });
+export const CreationOptionsBody = WebAuthnOptions('PublicKeyCredentialCreationOptionsJSON: hand it to navigator.credentials.create (e.g. @simplewebauthn/browser startRegistration).');
+export const RequestOptionsBody = WebAuthnOptions('PublicKeyCredentialRequestOptionsJSON: hand it to navigator.credentials.get (e.g. @simplewebauthn/browser startAuthentication).');
+export const CookieSignInBody = Type.Object({ user: UserBody });

@@ -1,10 +1,12 @@
-// Owner isolation of sessions and security activity: user B, with a valid token of their own,
-// can neither list, end nor detect A's sessions, nor read or page into A's security events.
+// Owner isolation of sessions, security activity and passkeys: user B, with a valid token of their
+// own, can neither list, end nor detect A's sessions, nor read or page into A's security events,
+// nor list, rename, remove or detect A's passkeys.
 // "Cannot detect" is literal: B's answer for A's session id is byte-identical (status, headers,
 // body) to the answer for an id no session has, on REST and on GraphQL.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, observable, startApi, type DbKind, type TestApi, type TestUser } from '../support/harness.js';
+import { DATABASES, TEST_ISSUER, observable, startApi, type DbKind, type TestApi, type TestUser } from '../support/harness.js';
+import { SoftAuthenticator } from '../support/webauthn.js';
 import { decodeJwt } from './helpers.js';
 
 const NOT_FOUND = { error: { code: 'NOT_FOUND', message: 'Session not found.', requestId: expect.any(String) } };
@@ -95,5 +97,53 @@ describe.each(DATABASES)('account isolation: sessions and activity (%s)', (kind:
       expect(res.body.nodes.map((e: { id: string }) => e.id)).toEqual(expected.map((e) => e.id));
     }
     expect(older.length).toBeLessThan(bFull.length);
+  });
+});
+
+describe.each(DATABASES)('account isolation: passkeys (%s)', (kind: DbKind) => {
+  let api: TestApi;
+  let A: TestUser;
+  let B: TestUser;
+  let aPasskey: string;
+
+  beforeAll(async () => {
+    api = await startApi(kind);
+    [A, B] = await Promise.all([api.registerUser('Alice'), api.registerUser('Bob')]);
+    const options = await api.request('POST', '/api/auth/passkeys/options', { token: A.accessToken, body: { password: A.password } });
+    const { response } = new SoftAuthenticator(TEST_ISSUER).register(options.body);
+    const added = await api.request('POST', '/api/auth/passkeys', { token: A.accessToken, body: { name: "Alice's key", response } });
+    expect(added.status, added.text).toBe(201);
+    aPasskey = added.body.passkey.id;
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const unknownIds = () => [randomUUID(), 'x', aPasskey.toUpperCase(), `${aPasskey}x`];
+
+  async function expectAKept() {
+    const list = await api.request('GET', '/api/auth/passkeys', { token: A.accessToken });
+    expect(list.body.passkeys).toEqual([expect.objectContaining({ id: aPasskey, name: "Alice's key" })]);
+  }
+
+  it("B's passkey list never shows A's", async () => {
+    const list = await api.request('GET', '/api/auth/passkeys', { token: B.accessToken });
+    expect(list.body).toEqual({ passkeys: [] });
+  });
+
+  it("DELETE /api/auth/passkeys/{A's passkey} by B (with B's own password) → 404, byte-identical to an unknown id; A keeps it", async () => {
+    const remove = (id: string) => api.request('DELETE', `/api/auth/passkeys/${id}`, { token: B.accessToken, body: { password: B.password } });
+    const forA = await remove(aPasskey);
+    expect([forA.status, forA.body]).toEqual([404, { error: { code: 'NOT_FOUND', message: 'Passkey not found.', requestId: expect.any(String) } }]);
+    for (const id of unknownIds()) expect(observable(await remove(id))).toEqual(observable(forA));
+    await expectAKept();
+  });
+
+  it("PATCH /api/auth/passkeys/{A's passkey} by B → 404, byte-identical to an unknown id; A's name stays", async () => {
+    const rename = (id: string) => api.request('PATCH', `/api/auth/passkeys/${id}`, { token: B.accessToken, body: { name: 'Mine now' } });
+    const forA = await rename(aPasskey);
+    expect([forA.status, forA.body.error?.code]).toEqual([404, 'NOT_FOUND']);
+    for (const id of unknownIds()) expect(observable(await rename(id))).toEqual(observable(forA));
+    await expectAKept();
   });
 });

@@ -19,6 +19,8 @@ export const SECURITY_EVENT_TYPES = [
   'TWO_FACTOR_DISABLED',
   'BACKUP_CODES_REGENERATED',
   'BACKUP_CODE_USED',
+  'PASSKEY_ADDED',
+  'PASSKEY_REMOVED',
 ] as const;
 
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
@@ -33,6 +35,8 @@ export interface RequestOrigin {
 export interface SecurityEventInput extends RequestOrigin {
   userId: string;
   type: SecurityEventType;
+  /** How a SIGN_IN was made ("password", "passkey", …), for the sinks that keep it. */
+  method?: string;
 }
 
 export interface SecurityEventSink {

@@ -7,6 +7,7 @@ import { useSession } from '../session/SessionProvider';
 import { ActivitySection } from './ActivitySection';
 import { DeleteAccountSection } from './DeleteAccountSection';
 import { EmailSection } from './EmailSection';
+import { PasskeysSection } from './PasskeysSection';
 import { PasswordForm } from './PasswordForm';
 import { ProfileForm } from './ProfileForm';
 import { SessionsSection } from './SessionsSection';
@@ -66,6 +67,7 @@ function AccountSections() {
       <EmailSection user={user} />
       <PasswordForm user={user} onChanged={() => setReloadKey((key) => key + 1)} />
       <TwoFactorSection user={user} />
+      <PasskeysSection user={user} />
       <SessionsSection reloadKey={reloadKey} />
       <ActivitySection reloadKey={reloadKey} />
       <DeleteAccountSection user={user} />

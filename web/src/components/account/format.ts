@@ -24,6 +24,8 @@ const EVENT_NAMES: Record<string, string> = {
   TWO_FACTOR_DISABLED: 'Two-factor sign-in turned off',
   BACKUP_CODES_REGENERATED: 'New backup codes created',
   BACKUP_CODE_USED: 'Backup code used',
+  PASSKEY_ADDED: 'Passkey added',
+  PASSKEY_REMOVED: 'Passkey removed',
 };
 
 /** "SIGN_IN", "sign_in" or "sign-in" → "Signed in"; an unknown type in plain words. */

@@ -9,6 +9,7 @@ import { TextField } from '../forms/TextField';
 import { useFormFields } from '../forms/useFormFields';
 import { AuthForm, EmailField } from './AuthForm';
 import { TwoFactorStep } from './TwoFactorStep';
+import { PasskeySignIn } from './PasskeySignIn';
 import { useAuthForm } from './useAuthForm';
 
 const REASONS: Record<string, string> = {
@@ -56,7 +57,7 @@ export function SignInForm({ reason }: { reason?: string | undefined }) {
         </p>
       ) : null}
       <AuthForm state={state} label="Sign in" submitLabel="Sign in" submittingLabel="Signing in…">
-        <EmailField readOnly={!state.hydrated} {...field('email')} />
+        <EmailField readOnly={!state.hydrated} autoComplete="username webauthn" {...field('email')} />
         <TextField
           readOnly={!state.hydrated}
           label="Password"
@@ -69,6 +70,7 @@ export function SignInForm({ reason }: { reason?: string | undefined }) {
           <Link href="/forgot-password">Forgot password?</Link>
         </p>
       </AuthForm>
+      <PasskeySignIn />
       {state.errorCode === 'EMAIL_NOT_VERIFIED' ? <ResendVerification email={values.email.trim()} /> : null}
       <p className="auth-switch">
         New here? <Link href="/sign-up">Create an account</Link>

@@ -36,6 +36,9 @@ export function describeAccountError(
     case 'PASSWORD_REJECTED':
     case 'VALIDATION_FAILED':
       return failure.message ?? 'The server did not accept that. Check the form and try again.';
+    case 'PASSKEY_CHALLENGE_INVALID':
+    case 'PASSKEY_REJECTED':
+      return failure.message ?? 'The passkey was not accepted. Try again.';
     default:
       break;
   }
