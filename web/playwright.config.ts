@@ -14,7 +14,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [['list']],
   use: {
-    baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000',
+    baseURL: process.env.E2E_BASE_URL ?? 'http://localhost:3000',
     browserName: 'chromium',
     // Playwright gives each launch a fresh temporary profile (user-data-dir).
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },

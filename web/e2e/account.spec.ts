@@ -15,7 +15,7 @@ async function expectSignInRefused(page: Page, email: string, password: string) 
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(alert(page, 'That email and password do not match an account.')).toBeVisible();
   await expect(page).toHaveURL('/sign-in');
 }

@@ -43,7 +43,7 @@ test("a second user sees none of the first user's tasks, and each gets their own
   // A wrong password is refused in words; the right one brings Ada's tasks back, and only hers.
   await page.getByLabel('Email').fill(ada.email);
   await page.getByLabel('Password').fill('not the password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(alert(page, 'That email and password do not match an account.')).toBeVisible();
   await signIn(page, { email: ada.email });
   await expect(taskTitles(page)).toHaveText(['Ada’s shopping list', 'Ada’s private plan']);
@@ -59,11 +59,11 @@ test('repeated wrong passwords are slowed down, and the page says so in words', 
   for (let attempt = 1; attempt <= 3; attempt++) {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(`wrong password ${attempt}`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(alert(page, 'That email and password do not match an account.')).toBeVisible();
   }
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(alert(page, /^Too many attempts\. Wait \d+ seconds? and try again\.$/)).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
 });

@@ -20,6 +20,10 @@ import { startMailbox } from './mailbox.mjs';
 
 const API_URL = 'http://127.0.0.1:4000';
 const WEB_URL = 'http://127.0.0.1:3000';
+// The address the browser opens and the API's PUBLIC_URL. Passkeys (WebAuthn) take their
+// relying-party id from PUBLIC_URL's host, and an IP address cannot be one: localhost can (and,
+// like 127.0.0.1, is a secure context over http). The servers still listen on 127.0.0.1.
+const BROWSER_URL = 'http://localhost:3000';
 const TOKEN_TTL_SECONDS = '10';
 const RESULTS = path.join(WEB_DIR, 'test-results');
 const LOGS = path.join(RESULTS, 'logs');
@@ -78,7 +82,7 @@ try {
       PORT: new URL(API_URL).port,
       DATA_DIR: dataDir,
       DATABASE_URL: '',
-      PUBLIC_URL: WEB_URL,
+      PUBLIC_URL: BROWSER_URL,
       ACCESS_TOKEN_TTL: TOKEN_TTL_SECONDS,
       LOG_LEVEL: 'warn',
       // Generous per-IP budgets (every test signs up from 127.0.0.1), a tight per-account one so a
@@ -108,7 +112,7 @@ try {
 
   const playwright = await runToCompletion(path.join(REPO_ROOT, 'node_modules', '.bin', 'playwright'), ['test', ...process.argv.slice(2)], {
     cwd: WEB_DIR,
-    env: childEnv({ E2E_BASE_URL: WEB_URL, E2E_ACCESS_TOKEN_TTL: TOKEN_TTL_SECONDS, E2E_MAILBOX_URL: mailbox.httpUrl }),
+    env: childEnv({ E2E_BASE_URL: BROWSER_URL, E2E_ACCESS_TOKEN_TTL: TOKEN_TTL_SECONDS, E2E_MAILBOX_URL: mailbox.httpUrl }),
   });
   exitCode = playwright.code ?? 1;
 } catch (error) {

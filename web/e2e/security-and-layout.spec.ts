@@ -38,7 +38,7 @@ test('pages carry a nonce-based CSP that forbids framing, plus nosniff and a ref
   const nonce = (value: string) => /'nonce-([^']+)'/.exec(value)?.[1];
   expect(nonce(second!.headers()['content-security-policy'] ?? '')).not.toBe(nonce(csp));
   // The page works under that policy (the fixture fails the test on any CSP violation).
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
 });
 
 test.describe('on a phone', () => {

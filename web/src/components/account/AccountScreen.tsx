@@ -28,6 +28,8 @@ function AccountSections() {
   const [user, setUser] = useState<AccountUser | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
+  // Sessions and activity are fetched again after a change that ends sessions or records an event.
+  const reloadLists = useCallback(() => setReloadKey((key) => key + 1), []);
 
   const load = useCallback(async () => {
     setError(null);
@@ -65,9 +67,9 @@ function AccountSections() {
         }}
       />
       <EmailSection user={user} />
-      <PasswordForm user={user} onChanged={() => setReloadKey((key) => key + 1)} />
-      <TwoFactorSection user={user} />
-      <PasskeysSection user={user} />
+      <PasswordForm user={user} onChanged={reloadLists} />
+      <TwoFactorSection user={user} onChanged={reloadLists} />
+      <PasskeysSection user={user} onChanged={reloadLists} />
       <SessionsSection reloadKey={reloadKey} />
       <ActivitySection reloadKey={reloadKey} />
       <DeleteAccountSection user={user} />

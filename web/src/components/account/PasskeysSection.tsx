@@ -179,7 +179,8 @@ function PasskeyItem({ passkey, user, busy, onChange }: { passkey: Passkey; user
 }
 
 /** The user's passkeys: add one (name + password, then the device), rename or remove one (password). */
-export function PasskeysSection({ user }: { user: AccountUser }) {
+/** `onChanged`: a passkey was added or removed (the page reloads the activity list). */
+export function PasskeysSection({ user, onChanged = () => {} }: { user: AccountUser; onChanged?: () => void }) {
   const call = useAccountApi();
   const hydrated = useHydrated();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -226,6 +227,7 @@ export function PasskeysSection({ user }: { user: AccountUser }) {
               onChange={async (outcome) => {
                 setNotice(outcome);
                 await fetchPasskeys();
+                onChanged();
               }}
             />
           ))}
@@ -238,6 +240,7 @@ export function PasskeysSection({ user }: { user: AccountUser }) {
           onAdded={async () => {
             setNotice(null);
             await fetchPasskeys();
+            onChanged();
           }}
         />
       ) : (

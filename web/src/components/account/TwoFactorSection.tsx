@@ -87,7 +87,7 @@ function PasswordConfirm({
 }
 
 /** The ten backup codes, shown once: a list, copy, and a .txt download. */
-function BackupCodes({ codes, onDone, justEnabled }: { codes: string[]; onDone: () => void; justEnabled: boolean }) {
+function BackupCodes({ codes, onDone, justEnabled, onChanged }: { codes: string[]; onDone: () => void; justEnabled: boolean; onChanged: () => void }) {
   const call = useAccountApi();
   const [copied, setCopied] = useState(false);
   const [download, setDownload] = useState<string | null>(null);
@@ -150,6 +150,7 @@ function BackupCodes({ codes, onDone, justEnabled }: { codes: string[]; onDone: 
                 const result = await call<{ revoked: number }>({ method: 'DELETE', path: '/api/auth/sessions?scope=others' });
                 if (!result.ok) return failureOutcome(result);
                 const n = result.data?.revoked ?? 0;
+                onChanged();
                 return { success: n === 1 ? 'Signed out 1 other session.' : `Signed out ${n} other sessions.` };
               })
             }
@@ -232,7 +233,8 @@ function ScanAndVerify({ setup, onEnabled, onCancel }: { setup: Setup; onEnabled
 }
 
 /** /account: two-factor sign-in with an authenticator app — turn it on, new backup codes, turn it off. */
-export function TwoFactorSection({ user }: { user: AccountUser }) {
+/** `onChanged`: the account's sessions or activity changed (the page reloads those lists). */
+export function TwoFactorSection({ user, onChanged = () => {} }: { user: AccountUser; onChanged?: () => void }) {
   const call = useAccountApi();
   const [step, setStep] = useState<Step>(user.twoFactorEnabled ? { kind: 'on' } : { kind: 'off' });
   const [notice, setNotice] = useState<SubmitOutcome>(null);
@@ -266,7 +268,10 @@ export function TwoFactorSection({ user }: { user: AccountUser }) {
       {step.kind === 'scan' ? (
         <ScanAndVerify
           setup={step.setup}
-          onEnabled={(codes) => setStep({ kind: 'codes', codes, justEnabled: true })}
+          onEnabled={(codes) => {
+            setStep({ kind: 'codes', codes, justEnabled: true });
+            onChanged();
+          }}
           onCancel={() => setStep({ kind: 'off' })}
         />
       ) : null}
@@ -274,6 +279,7 @@ export function TwoFactorSection({ user }: { user: AccountUser }) {
         <BackupCodes
           codes={step.codes}
           justEnabled={step.justEnabled}
+          onChanged={onChanged}
           onDone={() => {
             setStep({ kind: 'on' });
             setNotice({ success: 'Two-factor sign-in is on.' });
@@ -292,6 +298,7 @@ export function TwoFactorSection({ user }: { user: AccountUser }) {
               const result = await call<{ backupCodes: string[] }>({ method: 'POST', path: '/api/auth/2fa/backup-codes', body: { password } });
               if (result.ok && result.data) {
                 setStep({ kind: 'codes', codes: result.data.backupCodes, justEnabled: false });
+                onChanged();
                 return 'done';
               }
               return result.ok ? null : failureOutcome(result, wrongPassword);
@@ -309,6 +316,7 @@ export function TwoFactorSection({ user }: { user: AccountUser }) {
               if (result.ok) {
                 setStep({ kind: 'off' });
                 setNotice({ success: 'Two-factor sign-in is off.' });
+                onChanged();
                 return 'done';
               }
               return failureOutcome(result, wrongPassword);
