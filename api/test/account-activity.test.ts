@@ -15,9 +15,10 @@ interface EventJson {
   createdAt: string;
   ip: string | null;
   device: string | null;
+  method: string | null;
 }
 
-const EVENTS_QUERY = 'query ($first: Int, $after: String) { securityEvents(first: $first, after: $after) { nodes { id type createdAt ip device } pageInfo { endCursor hasNextPage } } }';
+const EVENTS_QUERY = 'query ($first: Int, $after: String) { securityEvents(first: $first, after: $after) { nodes { id type createdAt ip device method } pageInfo { endCursor hasNextPage } } }';
 
 describe.each(DATABASES)('security activity (%s)', (kind: DbKind) => {
   let api: TestApi;
@@ -61,17 +62,20 @@ describe.each(DATABASES)('security activity (%s)', (kind: DbKind) => {
     expect(page.pageInfo).toEqual({ endCursor: null, hasNextPage: false });
     const laptopOrigin = { ip: '203.0.113.0/24', device: 'Chrome on Linux' };
     const phoneOrigin = { ip: '2001:db8:5::/48', device: 'Firefox on Windows' };
-    expect(page.nodes.map(({ type, ip, device }) => ({ type, ip, device }))).toEqual([
-      { type: 'SIGN_IN', ...laptopOrigin },
-      { type: 'SIGNED_OUT', ...phoneOrigin },
-      { type: 'SESSION_REVOKED', ...phoneOrigin },
-      { type: 'NEW_DEVICE', ...phoneOrigin },
-      { type: 'SIGN_IN', ...phoneOrigin },
-      { type: 'SIGN_IN_FAILED', ip: '198.51.100.0/24', device: 'Firefox on Windows' },
-      { type: 'SIGN_IN', ...laptopOrigin },
-      { type: 'NEW_DEVICE', ...laptopOrigin },
-      { type: 'SIGN_IN', ...laptopOrigin },
-      { type: 'SIGN_IN', ip: '127.0.0.0/24', device: 'Unknown device' }, // the sign-up
+    // Sign-ins say how they were made; other events have no method.
+    const password = { method: 'password' };
+    const none = { method: null };
+    expect(page.nodes.map(({ type, ip, device, method }) => ({ type, ip, device, method }))).toEqual([
+      { type: 'SIGN_IN', ...laptopOrigin, ...password },
+      { type: 'SIGNED_OUT', ...phoneOrigin, ...none },
+      { type: 'SESSION_REVOKED', ...phoneOrigin, ...none },
+      { type: 'NEW_DEVICE', ...phoneOrigin, ...none },
+      { type: 'SIGN_IN', ...phoneOrigin, ...password },
+      { type: 'SIGN_IN_FAILED', ip: '198.51.100.0/24', device: 'Firefox on Windows', ...none },
+      { type: 'SIGN_IN', ...laptopOrigin, ...password },
+      { type: 'NEW_DEVICE', ...laptopOrigin, ...none },
+      { type: 'SIGN_IN', ...laptopOrigin, ...password },
+      { type: 'SIGN_IN', ip: '127.0.0.0/24', device: 'Unknown device', ...password }, // the sign-up
     ]);
     for (const node of page.nodes) {
       expect(node.id).toMatch(UUID);

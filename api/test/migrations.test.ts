@@ -26,6 +26,7 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
       'Migration20261201050000_security_event',
       'Migration20261201080000_passkey',
       'Migration20261201090000_two_factor',
+      'Migration20261201100000_sign_in_method',
     ]);
     expect(await migrate(orm)).toEqual([]);
   });

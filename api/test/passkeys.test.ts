@@ -30,6 +30,9 @@ describe.each(DATABASES)('passkeys (%s)', (kind: DbKind) => {
   const list = (user: TestUser) => api.request('GET', '/api/auth/passkeys', { token: user.accessToken });
   const signInOptions = () => api.request('POST', '/api/auth/passkey/options');
   const login = (response: unknown, headers: Record<string, string> = {}) => api.request('POST', '/api/auth/passkey/login', { body: { response }, headers });
+  /** The newest sign-in in the user's activity list: how it was made. */
+  const lastSignInMethod = async (token: string) =>
+    ((await api.request('GET', '/api/auth/activity', { token })).body.nodes as { type: string; method: string | null }[]).find((n) => n.type === 'SIGN_IN')?.method;
   const activityTypes = async (user: TestUser) =>
     ((await api.request('GET', '/api/auth/activity', { token: user.accessToken })).body.nodes as { type: string }[]).map((n) => n.type);
 
@@ -163,10 +166,13 @@ describe.each(DATABASES)('passkeys (%s)', (kind: DbKind) => {
       const me = await api.request('GET', '/api/auth/me', { token: res.body.accessToken });
       expect([me.status, me.body.user.id]).toEqual([200, user.id]);
       // The refresh token rotates like any other.
-      expect((await api.request('POST', '/api/auth/refresh', { body: { refreshToken: res.body.refreshToken } })).status).toBe(200);
+      const refreshed = await api.request('POST', '/api/auth/refresh', { body: { refreshToken: res.body.refreshToken } });
+      expect(refreshed.status).toBe(200);
       const [listed] = (await list(user)).body.passkeys;
       expect(listed).toMatchObject({ id: passkey.id, lastUsedAt: expect.stringMatching(ISO) });
       expect(await activityTypes(user)).toEqual(expect.arrayContaining(['SIGN_IN', 'PASSKEY_ADDED']));
+      // The activity list says how: with a passkey (the sign-up before it: the password).
+      expect(await lastSignInMethod(refreshed.body.accessToken)).toBe('passkey');
     });
 
     it('the web app’s door sets better-auth’s session cookie, which then gives an access token like a password sign-in', async () => {

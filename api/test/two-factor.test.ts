@@ -75,6 +75,8 @@ describe.each(DATABASES)('two-factor sign-in on %s', (kind) => {
     return res.body.challenge;
   }
 
+  const lastSignInMethod = async (token: string) =>
+    ((await api.request('GET', '/api/auth/activity?first=100', { token })).body.nodes as Array<{ type: string; method: string | null }>).find((n) => n.type === 'SIGN_IN')?.method;
   const activityTypes = async (token: string) =>
     ((await api.request('GET', '/api/auth/activity?first=100', { token })).body.nodes as Array<{ type: string }>).map((n) => n.type);
 
@@ -218,6 +220,7 @@ describe.each(DATABASES)('two-factor sign-in on %s', (kind) => {
       const { rows } = await api.built.db.query<{ backupCodes: string }>('select backup_codes as "backupCodes" from two_factor where user_id = $1', [user.id]);
       expect(JSON.parse(rows[0]!.backupCodes)).toHaveLength(9);
       expect(await activityTypes(done.body.accessToken)).toContain('BACKUP_CODE_USED');
+      expect(await lastSignInMethod(done.body.accessToken)).toBe('backup_code');
     });
 
     it("one account's challenge does not take another account's code or backup code", async () => {
@@ -228,6 +231,7 @@ describe.each(DATABASES)('two-factor sign-in on %s', (kind) => {
       expectError(await post('/api/auth/login/2fa', { challenge, backupCode: b.backupCodes[0] }), 400, 'INVALID_CODE');
       const done = await post('/api/auth/login/2fa', { challenge, code: codeNow(a) });
       expect(done.body.user.id).toBe(a.id);
+      expect(await lastSignInMethod(done.body.accessToken)).toBe('totp');
     });
 
     it('a forged or malformed challenge, and a body with both or neither proof, are refused with 400', async () => {

@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DESCRIPTION_MAX, NAME_MAX, PAGE_DEFAULT, PAGE_MAX, TITLE_MAX } from '@taskgate/common/limits';
 import { PASSWORD_MAX, PASSWORD_MIN } from '@taskgate/common/password';
-import { SECURITY_EVENT_TYPES, type SecurityEventType } from '../domain/accounts/events.js';
+import { SECURITY_EVENT_TYPES, SIGN_IN_METHODS, type SecurityEventType, type SignInMethod } from '../domain/accounts/events.js';
 
 /** Dates leave as ISO-8601 strings (the serializer formats Date objects). */
 const DateTimeJson = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
@@ -186,6 +186,9 @@ export const ActivityBody = Type.Object({
       createdAt: DateTimeJson,
       ip: Type.Union([Type.String(), Type.Null()]),
       device: Type.Union([Type.String(), Type.Null()]),
+      method: Type.Union([Type.Unsafe<SignInMethod>({ type: 'string', enum: [...SIGN_IN_METHODS] }), Type.Null()], {
+        description: 'How a SIGN_IN was made (password, passkey, totp, backup_code); null for other events.',
+      }),
     }),
   ),
   pageInfo: Type.Object({ endCursor: Type.Union([Type.String(), Type.Null()]), hasNextPage: Type.Boolean() }),

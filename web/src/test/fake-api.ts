@@ -45,6 +45,7 @@ export interface FakeSecurityEvent {
   createdAt: string;
   ip: string | null;
   device: string | null;
+  method?: string | null;
 }
 
 /** The REST error shape: `{code, message, error: {code, message, requestId}}`. */

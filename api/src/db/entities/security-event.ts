@@ -15,6 +15,8 @@ export const SecurityEvent = defineEntity({
     createdAt: p.datetime(3).defaultRaw('now()').index('security_event_created_at_index'),
     ip: p.string().columnType('text').nullable(),
     device: p.string().columnType('text').nullable(),
+    /** How a SIGN_IN was made (events.ts SIGN_IN_METHODS); null for other events. */
+    method: p.string().columnType('text').nullable(),
   },
   indexes: [
     {

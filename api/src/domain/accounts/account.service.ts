@@ -6,7 +6,7 @@
 import { NAME_MAX } from '@taskgate/common/limits';
 import { AppError, type FieldProblem, unstorableText, validationFailed } from '../domain-errors.js';
 import type { Viewer } from '../users/user.types.js';
-import { discardSecurityEvents, type SecurityEventSink, type SecurityEventType } from './events.js';
+import { discardSecurityEvents, type SecurityEventSink, type SecurityEventType, type SignInMethod } from './events.js';
 import { emailChangeMail, emailChangeNoticeMail, emailInUseMail, passwordChangedMail, passwordResetMail, verificationMail } from './account.mails.js';
 import type {
   AccountLimits,
@@ -180,7 +180,7 @@ export class AccountService {
     await this.limits.registerSucceeded(req.ip);
     req.log.info({ event: 'sign_up', userId }, 'user registered');
     // A sign-up that starts a session signs the new account in.
-    if (signedIn) await this.record(req, userId, 'SIGN_IN');
+    if (signedIn) await this.record(req, userId, 'SIGN_IN', 'password');
     this.later(req.log, async () => {
       const user = await this.store.findUser(userId);
       if (user) await this.sendVerification(user);
@@ -287,8 +287,9 @@ export class AccountService {
   }
 
   private async secondFactorPassed(req: AccountRequest, userId: string, proof: SecondFactorProof) {
-    req.log.info({ event: 'login_success', userId, method: 'code' in proof ? 'totp' : 'backup_code' }, 'login succeeded');
-    await this.record(req, userId, 'SIGN_IN');
+    const method = 'code' in proof ? 'totp' : 'backup_code';
+    req.log.info({ event: 'login_success', userId, method }, 'login succeeded');
+    await this.record(req, userId, 'SIGN_IN', method);
     if ('backupCode' in proof) await this.record(req, userId, 'BACKUP_CODE_USED');
   }
 
@@ -300,8 +301,8 @@ export class AccountService {
 
   private async signedIn(req: AccountRequest, email: string, userId: string) {
     await this.limits.loginSucceeded(req.ip, email);
-    req.log.info({ event: 'login_success', userId }, 'login succeeded');
-    await this.record(req, userId, 'SIGN_IN');
+    req.log.info({ event: 'login_success', userId, method: 'password' }, 'login succeeded');
+    await this.record(req, userId, 'SIGN_IN', 'password');
   }
 
   private async signInFailed(req: AccountRequest, email: string) {
@@ -550,9 +551,9 @@ export class AccountService {
     return url.toString();
   }
 
-  private async record(req: AccountRequest, userId: string, type: SecurityEventType): Promise<void> {
+  private async record(req: AccountRequest, userId: string, type: SecurityEventType, method?: SignInMethod): Promise<void> {
     try {
-      await this.events.record({ userId, type, ip: req.ip, userAgent: req.userAgent });
+      await this.events.record({ userId, type, ip: req.ip, userAgent: req.userAgent, ...(method ? { method } : {}) });
     } catch (error) {
       req.log.error({ event: 'security_event_lost', type, userId, err: { message: (error as Error).message } }, 'security event not recorded');
     }

@@ -25,6 +25,11 @@ export const SECURITY_EVENT_TYPES = [
 
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
+/** How a SIGN_IN was made: the password alone, a passkey, the password and an authenticator app's code, or the password and a backup code. */
+export const SIGN_IN_METHODS = ['password', 'passkey', 'totp', 'backup_code'] as const;
+
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
 /** Where a request came from, as far as an account event needs it. Never a token or a password. */
 export interface RequestOrigin {
   /** The client's address as the server sees it (trust-proxy applied); stored only coarsened. */
@@ -35,8 +40,8 @@ export interface RequestOrigin {
 export interface SecurityEventInput extends RequestOrigin {
   userId: string;
   type: SecurityEventType;
-  /** How a SIGN_IN was made ("password", "passkey", …), for the sinks that keep it. */
-  method?: string;
+  /** How a SIGN_IN was made; kept with the event and shown in the owner's activity list. */
+  method?: SignInMethod;
 }
 
 export interface SecurityEventSink {

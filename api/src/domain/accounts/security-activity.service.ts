@@ -8,7 +8,7 @@ import { validationFailed } from '../domain-errors.js';
 import { decodeCursor, encodeCursor } from '../tasks/cursor.js';
 import { uuidv7 } from '../tasks/uuidv7.js';
 import type { Viewer } from '../users/user.types.js';
-import type { RequestOrigin, SecurityEventInput, SecurityEventSink, SecurityEventType } from './events.js';
+import type { RequestOrigin, SecurityEventInput, SecurityEventSink, SecurityEventType, SignInMethod } from './events.js';
 import { coarseIp, deviceName } from './origin.js';
 
 export const SECURITY_EVENT_RETENTION_DAYS = 90;
@@ -22,6 +22,8 @@ export interface SecurityEventRecord {
   /** "203.0.113.0/24", "2001:db8:1::/48", or null when the address was unknown. */
   ip: string | null;
   device: string | null;
+  /** How a SIGN_IN was made; null for other events. */
+  method: SignInMethod | null;
 }
 
 export interface SecurityEventPageRecord {
@@ -35,7 +37,7 @@ export interface ActivityPageOptions {
   after?: string | null;
 }
 
-const COLUMNS = 'id, type, created_at as "createdAt", ip, device';
+const COLUMNS = 'id, type, created_at as "createdAt", ip, device, method';
 
 export class SecurityActivityService implements SecurityEventSink {
   constructor(private readonly db: SqlPool) {}
@@ -56,7 +58,7 @@ export class SecurityActivityService implements SecurityEventSink {
                 exists (select 1 from security_event where user_id = $1 and type = 'SIGN_IN') as any`,
         [event.userId, ip, device],
       );
-      await this.insert(event.userId, 'SIGN_IN', ip, device);
+      await this.insert(event.userId, 'SIGN_IN', ip, device, event.method ?? null);
       if (rows[0]?.any && !rows[0].known) await this.insert(event.userId, 'NEW_DEVICE', ip, device);
       return;
     }
@@ -100,12 +102,12 @@ export class SecurityActivityService implements SecurityEventSink {
     return { nodes, hasNextPage, endCursor: hasNextPage && last ? encodeCursor(last) : null };
   }
 
-  private async insert(userId: string, type: SecurityEventType, ip: string | null, device: string | null): Promise<void> {
+  private async insert(userId: string, type: SecurityEventType, ip: string | null, device: string | null, method: SignInMethod | null = null): Promise<void> {
     const { id, ms } = uuidv7();
     await this.db.query(
-      `insert into security_event (id, user_id, type, created_at, ip, device)
-       select $1, id, $3, $4, $5, $6 from "user" where id = $2`,
-      [id, userId, type, new Date(ms), ip, device],
+      `insert into security_event (id, user_id, type, created_at, ip, device, method)
+       select $1, id, $3, $4, $5, $6, $7 from "user" where id = $2`,
+      [id, userId, type, new Date(ms), ip, device, method],
     );
   }
 }

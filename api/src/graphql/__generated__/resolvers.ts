@@ -156,6 +156,8 @@ export type SecurityEvent = {
   id: Scalars['ID']['output'];
   /** The network, never the address. */
   ip?: Maybe<Scalars['String']['output']>;
+  /** How a SIGN_IN was made: password, passkey, totp (password + authenticator app) or backup_code (password + backup code); null for other events. */
+  method?: Maybe<Scalars['String']['output']>;
   type: SecurityEventType;
 };
 
@@ -433,6 +435,7 @@ export type SecurityEventResolvers<ContextType = GraphQLContext, ParentType exte
   device?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  method?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['SecurityEventType'], ParentType, ContextType>;
 };
 

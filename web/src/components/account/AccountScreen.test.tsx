@@ -276,12 +276,17 @@ describe('security activity', () => {
       createdAt: new Date(Date.parse('2026-11-25T12:00:00Z') - i * 3_600_000).toISOString(),
       ip: '203.0.113.0/24',
       device: 'Firefox on Linux',
+      method: i === 0 ? null : i === 1 ? 'passkey' : i === 2 ? 'backup_code' : 'password',
     }));
     const { user } = await renderAccount();
     const region = section('Security activity');
     const list = await within(region).findByRole('list', { name: 'Security activity' });
     expect(within(list).getAllByRole('listitem')).toHaveLength(10);
     expect(within(list).getAllByRole('listitem')[0]).toHaveTextContent(/^Password changed.*Firefox on Linux · network 203\.0\.113\.0\/24$/);
+    // Each sign-in says how it was made.
+    expect(within(list).getAllByRole('listitem')[1]).toHaveTextContent(/^Signed in with a passkey/);
+    expect(within(list).getAllByRole('listitem')[2]).toHaveTextContent(/^Signed in with the password and a backup code/);
+    expect(within(list).getAllByRole('listitem')[3]).toHaveTextContent(/^Signed in with the password/);
     await user.click(within(region).getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(13));
     expect(within(region).queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();

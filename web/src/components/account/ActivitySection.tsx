@@ -12,6 +12,8 @@ export interface SecurityEvent {
   createdAt: string;
   ip: string | null;
   device: string | null;
+  /** How a SIGN_IN was made (password, passkey, totp, backup_code); null otherwise. Absent from older APIs. */
+  method?: string | null;
 }
 
 interface ActivityPage {
@@ -70,7 +72,7 @@ export function ActivitySection({ reloadKey }: { reloadKey: number }) {
             {events.map((event) => (
               <li key={event.id} className="account-list__item">
                 <div className="account-list__body">
-                  <p className="account-list__title">{describeEventType(event.type)}</p>
+                  <p className="account-list__title">{describeEventType(event.type, event.method)}</p>
                   <p className="account-list__meta">
                     <time dateTime={event.createdAt}>{formatDateTime(event.createdAt)}</time>
                     {event.device ? ` · ${event.device}` : ''}

@@ -28,9 +28,22 @@ const EVENT_NAMES: Record<string, string> = {
   PASSKEY_REMOVED: 'Passkey removed',
 };
 
-/** "SIGN_IN", "sign_in" or "sign-in" → "Signed in"; an unknown type in plain words. */
-export function describeEventType(type: string): string {
+/** How a sign-in was made, as the activity list says it after "Signed in". */
+const SIGN_IN_METHODS: Record<string, string> = {
+  password: 'with the password',
+  passkey: 'with a passkey',
+  totp: 'with the password and an authenticator code',
+  backup_code: 'with the password and a backup code',
+};
+
+/**
+ * "SIGN_IN", "sign_in" or "sign-in" → "Signed in" (with how, when the method is known, e.g.
+ * "Signed in with a passkey"); an unknown type in plain words.
+ */
+export function describeEventType(type: string, method?: string | null): string {
   const key = type.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  const how = key === 'SIGN_IN' && method ? SIGN_IN_METHODS[method] : undefined;
+  if (how) return `Signed in ${how}`;
   const known = EVENT_NAMES[key];
   if (known) return known;
   const words = key.toLowerCase().replace(/_/g, ' ').trim();
