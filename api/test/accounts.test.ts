@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, TEST_ISSUER, startApi, type HttpResult, type TestApi, type TestUser, withoutRequestId } from './support/harness.js';
-import { linkIn, startMailbox, type Mailbox } from './support/mailbox.js';
+import { DATABASES, TEST_ISSUER, type HttpResult, type TestApi, type TestUser, withoutRequestId } from './support/harness.js';
+import { linkIn, startApiWithMailbox, startMailbox, type Mailbox } from './support/mailbox.js';
 import { OWN_ORIGIN, count, median, rawRequest } from './security/helpers.js';
 import { spawnApi, type ApiProcess } from './support/api-process.js';
 import { freshDatabaseUrl, type FreshDatabase } from './support/database.js';
@@ -36,14 +36,9 @@ describe.each(DATABASES)('accounts on %s', (kind) => {
   let api: TestApi;
   let mailbox: Mailbox;
 
-  beforeAll(async () => {
-    mailbox = await startMailbox();
-    api = await startApi(kind, { SMTP_URL: mailbox.url, MAIL_FROM: 'Taskgate <no-reply@taskgate.test>' });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await mailbox?.close();
-  });
+  let close = async () => {};
+  beforeAll(async () => ({ api, mailbox, close } = await startApiWithMailbox(kind)));
+  afterAll(() => close());
 
   const login = (user: { email: string; password: string }) => api.request('POST', '/api/auth/login', { body: { email: user.email, password: user.password } });
   const refresh = (refreshToken: string) => api.request('POST', '/api/auth/refresh', { body: { refreshToken } });
@@ -355,22 +350,16 @@ describe.each(DATABASES)('accounts on %s', (kind) => {
 
 describe.each(DATABASES)('forgot-password limits on %s', (kind) => {
   let api: TestApi;
-  let mailbox: Mailbox;
+  let close = async () => {};
   beforeAll(async () => {
-    mailbox = await startMailbox();
-    api = await startApi(kind, {
-      SMTP_URL: mailbox.url,
-      MAIL_FROM: 'no-reply@taskgate.test',
+    ({ api, close } = await startApiWithMailbox(kind, {
       RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_FORGOT_EMAIL: '2/3600',
       RATE_LIMIT_FORGOT_IP: '5/3600',
       RATE_LIMIT_LOGIN_ACCOUNT_IP: '2/900',
-    });
+    }));
   });
-  afterAll(async () => {
-    await api?.close();
-    await mailbox?.close();
-  });
+  afterAll(() => close());
 
   it('per e-mail (known or not): the third request in the window is 429 RATE_LIMITED with Retry-After', async () => {
     const email = `limited-${randomBytes(4).toString('hex')}@example.com`;

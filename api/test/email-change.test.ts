@@ -4,8 +4,8 @@
 // notices to the old address, the change itself (verified, signs in), and the limits.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, TEST_ISSUER, startApi, withoutRequestId, type HttpResult, type TestApi, type TestUser } from './support/harness.js';
-import { linkIn, startMailbox, type Mailbox } from './support/mailbox.js';
+import { DATABASES, TEST_ISSUER, withoutRequestId, type HttpResult, type TestApi, type TestUser } from './support/harness.js';
+import { linkIn, startApiWithMailbox, type Mailbox } from './support/mailbox.js';
 import { count } from './security/helpers.js';
 
 const CONFIRM_SUBJECT = /^Confirm your new e-mail address for Taskgate$/;
@@ -26,14 +26,9 @@ describe.each(DATABASES)('changing the e-mail address on %s', (kind) => {
   let api: TestApi;
   let mailbox: Mailbox;
 
-  beforeAll(async () => {
-    mailbox = await startMailbox();
-    api = await startApi(kind, { SMTP_URL: mailbox.url, MAIL_FROM: 'Taskgate <no-reply@taskgate.test>' });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await mailbox?.close();
-  });
+  let close = async () => {};
+  beforeAll(async () => ({ api, mailbox, close } = await startApiWithMailbox(kind)));
+  afterAll(() => close());
 
   const change = (user: TestUser, newEmail: unknown, password = user.password) =>
     api.request('POST', '/api/auth/email', { token: user.accessToken, body: { newEmail, password } });
@@ -197,21 +192,15 @@ describe.each(DATABASES)('changing the e-mail address on %s', (kind) => {
 
 describe.each(DATABASES)('e-mail change limits on %s', (kind) => {
   let api: TestApi;
-  let mailbox: Mailbox;
+  let close = async () => {};
   beforeAll(async () => {
-    mailbox = await startMailbox();
-    api = await startApi(kind, {
-      SMTP_URL: mailbox.url,
-      MAIL_FROM: 'no-reply@taskgate.test',
+    ({ api, close } = await startApiWithMailbox(kind, {
       RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_FORGOT_EMAIL: '3/3600',
       RATE_LIMIT_LOGIN_ACCOUNT_IP: '2/900',
-    });
+    }));
   });
-  afterAll(async () => {
-    await api?.close();
-    await mailbox?.close();
-  });
+  afterAll(() => close());
 
   it('wrong passwords do not lock the owner out of signing in (past the login lockout of 2)', async () => {
     const user = await api.registerUser();

@@ -6,7 +6,7 @@
 import { TOTP, URI } from 'otpauth';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DATABASES, TEST_ISSUER, startApi, withoutRequestId, type HttpResult, type TestApi, type TestUser } from './support/harness.js';
-import { linkIn, startMailbox, type Mailbox } from './support/mailbox.js';
+import { linkIn, startApiWithMailbox, type Mailbox } from './support/mailbox.js';
 import { OWN_ORIGIN, count, sessionCookie } from './security/helpers.js';
 
 const STEP_MS = 30_000;
@@ -19,14 +19,9 @@ describe.each(DATABASES)('two-factor sign-in on %s', (kind) => {
   let api: TestApi;
   let mailbox: Mailbox;
 
-  beforeAll(async () => {
-    mailbox = await startMailbox();
-    api = await startApi(kind, { SMTP_URL: mailbox.url, MAIL_FROM: 'Taskgate <no-reply@taskgate.test>' });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await mailbox?.close();
-  });
+  let close = async () => {};
+  beforeAll(async () => ({ api, mailbox, close } = await startApiWithMailbox(kind)));
+  afterAll(() => close());
 
   // Date only: the server (in this process) and the codes see the same clock; timers run normally.
   beforeEach(() => {

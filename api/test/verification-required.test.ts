@@ -4,8 +4,8 @@
 // a wrong password the usual 401; after verification both doors sign in.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, TEST_ISSUER, startApi, withoutRequestId, type HttpResult, type TestApi } from './support/harness.js';
-import { linkIn, startMailbox, type Mailbox } from './support/mailbox.js';
+import { DATABASES, TEST_ISSUER, withoutRequestId, type HttpResult, type TestApi } from './support/harness.js';
+import { linkIn, startApiWithMailbox, type Mailbox } from './support/mailbox.js';
 import { OWN_ORIGIN, count } from './security/helpers.js';
 
 const VERIFY = /^Confirm your e-mail address/;
@@ -20,14 +20,9 @@ describe.each(DATABASES)('REQUIRE_EMAIL_VERIFICATION on %s', (kind) => {
   let api: TestApi;
   let mailbox: Mailbox;
 
-  beforeAll(async () => {
-    mailbox = await startMailbox();
-    api = await startApi(kind, { SMTP_URL: mailbox.url, MAIL_FROM: 'Taskgate <no-reply@taskgate.test>', REQUIRE_EMAIL_VERIFICATION: 'true' });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await mailbox?.close();
-  });
+  let close = async () => {};
+  beforeAll(async () => ({ api, mailbox, close } = await startApiWithMailbox(kind, { REQUIRE_EMAIL_VERIFICATION: 'true' })));
+  afterAll(() => close());
 
   const account = () => ({ email: `verify-${randomBytes(5).toString('hex')}@example.com`, password: 'correct horse battery', name: 'Vera' });
   const register = (body: object) => api.request('POST', '/api/auth/register', { body });

@@ -2,6 +2,7 @@
 // The API sends to it over SMTP as it would to Mailpit or a provider; tests wait for a message to
 // an address (no sleeps) and read it, links included, as a user would.
 import { startSmtpMailbox, type ReceivedMail, type SmtpMailbox } from '../../../scripts/lib/mailbox.mjs';
+import { startApi, type DbKind, type TestApi } from './harness.js';
 
 export type { ReceivedMail };
 
@@ -20,4 +21,20 @@ export function linkIn(mail: ReceivedMail, prefix: string): URL {
 export async function startMailbox(): Promise<Mailbox> {
   const smtp = await startSmtpMailbox();
   return { ...smtp, nextMail: (to, subject, timeoutMs) => smtp.nextMail(to, { subject }, timeoutMs) };
+}
+
+/** An API (startApi) whose mail goes over SMTP to a mailbox in this process; `close` stops both. */
+export async function startApiWithMailbox(kind: DbKind, env: Record<string, string> = {}): Promise<{ api: TestApi; mailbox: Mailbox; close: () => Promise<void> }> {
+  const mailbox = await startMailbox();
+  try {
+    const api = await startApi(kind, { SMTP_URL: mailbox.url, MAIL_FROM: 'Taskgate <no-reply@taskgate.test>', ...env });
+    const close = async () => {
+      await api.close();
+      await mailbox.close();
+    };
+    return { api, mailbox, close };
+  } catch (error) {
+    await mailbox.close();
+    throw error;
+  }
 }

@@ -81,6 +81,20 @@ function AddPasskeyForm({ user, onAdded }: { user: AccountUser; onAdded: (passke
   );
 }
 
+/** A small form's submit button (its label while busy) and a Cancel that closes the form. */
+function SubmitOrCancel({ busy, label, busyLabel, danger = false, onCancel }: { busy: boolean; label: string; busyLabel: string; danger?: boolean; onCancel: () => void }) {
+  return (
+    <div className="account-actions">
+      <button type="submit" className={danger ? 'button button--small button--danger-solid' : 'button button--small'} disabled={busy}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" className="button button--small" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 /** One passkey in the list, with its rename and remove forms (one open at a time). */
 function PasskeyItem({ passkey, user, busy, onChange }: { passkey: Passkey; user: AccountUser; busy: boolean; onChange: (outcome: SubmitOutcome) => Promise<void> }) {
   const call = useAccountApi();
@@ -138,28 +152,14 @@ function PasskeyItem({ passkey, user, busy, onChange }: { passkey: Passkey; user
         {mode === 'rename' ? (
           <AccountFormElement label={`Rename ${passkey.name}`} onSubmit={rename} formRef={formRef}>
             <TextField label={`New name for ${passkey.name}`} maxLength={NAME_MAX * 2} {...naming.field('name')} />
-            <div className="account-actions">
-              <button type="submit" className="button button--small" disabled={submission.busy}>
-                {submission.busy ? 'Saving…' : 'Save name'}
-              </button>
-              <button type="button" className="button button--small" onClick={() => setMode('view')}>
-                Cancel
-              </button>
-            </div>
+            <SubmitOrCancel busy={submission.busy} label="Save name" busyLabel="Saving…" onCancel={() => setMode('view')} />
           </AccountFormElement>
         ) : null}
         {mode === 'remove' ? (
           <AccountFormElement label={`Remove ${passkey.name}`} onSubmit={remove} formRef={formRef}>
             <input type="email" name="username" autoComplete="username" value={user.email} readOnly hidden />
             <TextField label="Your password, to remove it" type="password" autoComplete="current-password" required {...confirming.field('password')} />
-            <div className="account-actions">
-              <button type="submit" className="button button--small button--danger-solid" disabled={submission.busy}>
-                {submission.busy ? 'Removing…' : 'Remove passkey'}
-              </button>
-              <button type="button" className="button button--small" onClick={() => setMode('view')}>
-                Cancel
-              </button>
-            </div>
+            <SubmitOrCancel busy={submission.busy} label="Remove passkey" busyLabel="Removing…" danger onCancel={() => setMode('view')} />
           </AccountFormElement>
         ) : null}
         {mode !== 'view' ? <FormResult outcome={submission.outcome} /> : null}
