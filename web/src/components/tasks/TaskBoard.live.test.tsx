@@ -160,4 +160,25 @@ describe('live updates on the task board', () => {
     await waitFor(() => expect(titles()).toEqual(['Added while offline', 'Task 1']));
     await waitFor(() => expect(counts()).toEqual(['All 2', 'Pending 2', 'Completed 0']));
   });
+
+  it('after a reconnection, fetches every page shown again: changes on a "Load more" page are not left behind', async () => {
+    const tasks = api.seed(25);
+    const { user, ws } = renderLiveBoard();
+    await waitFor(() => expect(indicator()).toHaveTextContent('Live'));
+    await user.click(await screen.findByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(titles()).toHaveLength(25));
+
+    ws.drop(1006);
+    await waitFor(() => expect(indicator()).toHaveTextContent('Reconnecting…'), { timeout: RECONNECT_GRACE_MS + 1000 });
+    // Missed while offline (their events are lost): a task deleted on each page, one renamed on the first.
+    for (const gone of [tasks[23]!, tasks[1]!]) api.tasks.splice(api.tasks.indexOf(gone), 1); // "Task 24", "Task 2"
+    Object.assign(tasks[22]!, { title: 'Task 23, renamed elsewhere', version: 2 });
+    await ws.reopen();
+    await waitFor(() => expect(indicator()).toHaveTextContent('Live'));
+    await waitFor(() => expect(titles()).toHaveLength(23));
+    await waitFor(() => expect(titles()).toContain('Task 23, renamed elsewhere'));
+    expect(titles()).not.toContain('Task 24');
+    expect(titles()).not.toContain('Task 2');
+    await waitFor(() => expect(counts()).toEqual(['All 23', 'Pending 23', 'Completed 0']));
+  }, 20_000); // 45 rows rendered in jsdom, twice
 });

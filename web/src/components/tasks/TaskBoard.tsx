@@ -57,19 +57,26 @@ export function TaskBoard() {
   const client = useClient();
   const [filter, selectFilter] = useStatusFilter();
   const status = filter.status;
-  // "Load more" pages belong to the filter they were loaded for.
-  const [paging, setPaging] = useState<{ status: TaskStatus; after: string | null }>({ status, after: null });
-  const after = paging.status === status ? paging.after : null;
-  const setAfter = (cursor: string | null) => setPaging({ status, after: cursor });
+  // "Load more" pages belong to the filter they were loaded for. `loaded`: the cursor of every page
+  // shown, the first page's null included.
+  const [paging, setPaging] = useState<{ status: TaskStatus; loaded: (string | null)[] }>({ status, loaded: [null] });
+  const loaded = paging.status === status ? paging.loaded : [null];
+  const after = loaded.at(-1) ?? null;
+  const setAfter = (cursor: string | null) => setPaging({ status, loaded: [...loaded, cursor] });
   const [tasks, retryTasks] = useQuery({ query: TasksQuery, variables: { status, first: PAGE_SIZE, after } });
   const [counts, retryCounts] = useQuery({ query: TaskCountsQuery });
   // Live updates: graphcache applies each event to the lists (lib/urql/cache.ts).
   const live = useLiveSocket();
   useSubscription({ query: TaskEventsSubscription, pause: !live });
   const liveStatus = useLiveStatus(live);
-  // Events sent while the socket was down are not replayed: after a reconnection, fetch again.
+  // Events sent while the socket was down are not replayed: after a reconnection, fetch again —
+  // every page shown, each with its own cursor, so graphcache replaces each one (a task deleted
+  // or changed meanwhile on a "Load more" page is not left behind).
   const refetch = useRef(() => {});
   refetch.current = () => {
+    for (const cursor of loaded.slice(0, -1)) {
+      void client.query(TasksQuery, { status, first: PAGE_SIZE, after: cursor }, { requestPolicy: 'network-only' }).toPromise();
+    }
     retryTasks({ requestPolicy: 'network-only' });
     retryCounts({ requestPolicy: 'network-only' });
   };
