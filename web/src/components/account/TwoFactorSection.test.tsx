@@ -73,7 +73,7 @@ describe('two-factor section', () => {
     const list = await s.findByRole('list', { name: 'Backup codes' });
     expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual(CODES);
     expect(sent('/2fa/verify').at(-1)!.body).toEqual({ code: '123456' });
-    expect(s.getByRole('link', { name: 'Download as .txt' })).toHaveAttribute('download', 'taskgate-backup-codes.txt');
+    expect(await s.findByRole('link', { name: 'Download as .txt' })).toHaveAttribute('download', 'taskgate-backup-codes.txt');
 
     // Offered: sign out every other session.
     await user.click(s.getByRole('button', { name: 'Sign out other sessions' }));
