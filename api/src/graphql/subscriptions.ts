@@ -78,7 +78,7 @@ export interface SubscriptionServerOptions {
   log: FastifyBaseLogger;
 }
 
-/** How many validated subscription documents are kept, keyed by their text (see `document`). */
+/** How many validated subscription documents are kept, keyed by their text (`documents`). */
 const DOCUMENT_CACHE_ENTRIES = 200;
 
 interface Live {
