@@ -786,7 +786,11 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, liveWorker
      * worker, opened by whichever live scenario comes first and closed after the last one in a row).
      * `measure`: the RSS per subscriber is only measured in rounds (not in the warm-up).
      */
-    const runScenario = async (label: string, seconds: number, measure: boolean): Promise<{ results: LoadResult[]; live?: LiveSample; served?: number }> => {
+    const runScenario = async (
+      label: string,
+      seconds: number,
+      measure: boolean,
+    ): Promise<{ results: LoadResult[]; live?: LiveSample; served?: number; cpuSeconds?: number | null }> => {
       const name = baseName(label);
       const live = scenario(name).live;
       if (!live) return { results: await worker.run(specsFor(label, seconds)) };
@@ -860,14 +864,19 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, liveWorker
           },
         };
       }
-      // live.idle's full collections shrank the heap: let this load grow it back (unmeasured) first,
-      // as the scenario it is compared with runs in a heap grown by the load before it.
-      if (measure && opts.warmup > 0) await worker.run(specsFor(label, opts.warmup));
+      // live.idle's full collections leave the API shrunk and cold (V8's memory-reducing collection
+      // presumably drops compiled code too): measured, a createTask costs ≈ 3 × its CPU in the 2 s
+      // after them and still ≈ 1.1 × over the 8 s after that, with or without subscribers. Run this
+      // load unmeasured for a whole run's length first, so it is measured warm, like its "without".
+      if (measure && opts.warmup > 0) await worker.run(specsFor(label, Math.max(opts.warmup, seconds)));
       await liveWorker.eventsReceived(); // from zero
+      // The API's CPU over the counted requests only (not the re-growing load above, nor the open).
+      const cpuBefore = cpuSeconds(pid);
       const results = await worker.run(specsFor(label, seconds));
+      const cpuAfter = cpuSeconds(pid);
       const events = await liveWorker.eventsReceived();
       if (openFailures) results[0] = { ...results[0]!, errors: results[0]!.errors + openFailures };
-      return { results, live: { ...base, eventsDuringLoad: events } };
+      return { results, live: { ...base, eventsDuringLoad: events }, cpuSeconds: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null };
     };
     /** Closes the subscribers unless the scenario after `index` uses them too. */
     const afterScenario = async (list: string[], index: number) => {
@@ -926,8 +935,9 @@ async function runDb(kind: DbKind, opts: Options, worker: LoadWorker, liveWorker
         const [main, background] = ran.results as [LoadResult, LoadResult | undefined];
         // live.idle serves no requests; live.fanout's CPU is per mutation (with its events).
         const served = scenario(baseName(name)).live === 'idle' ? 0 : (ran.served ?? main.ok + main.non2xx + (background ? background.ok + background.non2xx : 0));
-        const cpuUsPerRequest =
-          cpuBefore !== null && cpuAfter !== null && served > 0 ? ((cpuAfter - cpuBefore) * 1e6) / served : null;
+        // A scenario that does unmeasured work before its requests reports the CPU of its requests itself.
+        const cpu = ran.cpuSeconds !== undefined ? ran.cpuSeconds : cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+        const cpuUsPerRequest = cpu !== null && served > 0 ? (cpu * 1e6) / served : null;
         const sample: RoundSample = {
           round,
           scenario: name,

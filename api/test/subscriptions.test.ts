@@ -270,6 +270,37 @@ describe.each(DATABASES)('GraphQL subscriptions over WebSocket, on %s', (kind) =
     socket.close();
   });
 
+  it('checks a query text it has already run against each subscribe’s own operation name, and refuses an invalid one every time', async () => {
+    const a = await api.registerUser();
+    const socket = await authedSocket(url, a.accessToken);
+    const replies: any[] = [];
+    socket.on('message', (data) => replies.push(JSON.parse(String(data))));
+    const subscribe = (id: string, query: string, operationName?: string) => socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, operationName } }));
+    const waitReply = async (id: string) => {
+      const deadline = Date.now() + 3_000;
+      while (Date.now() < deadline) {
+        const found = replies.find((m) => m.id === id);
+        if (found) return found;
+        await new Promise((resolve) => socket.once('message', resolve));
+      }
+      throw new Error(`no reply for ${id}`);
+    };
+    const both = 'subscription Live { taskEvents { taskId } } query Me { me { id } }';
+    subscribe('live', both, 'Live');
+    const id = await createRest(a);
+    expect(await waitReply('live')).toEqual({ id: 'live', type: 'next', payload: { data: { taskEvents: { taskId: id } } } });
+    // The same text again: its other operation is still a query, and no name still picks none.
+    subscribe('me', both, 'Me');
+    expect((await waitReply('me')).payload[0]).toMatchObject({ message: expect.stringMatching(/^Only subscriptions/), extensions: { code: 'BAD_REQUEST' } });
+    subscribe('unnamed', both);
+    expect((await waitReply('unnamed')).payload[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    for (const attempt of ['bad1', 'bad2']) {
+      subscribe(attempt, 'subscription { taskEvents { nope } }');
+      expect((await waitReply(attempt)).payload[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    socket.close();
+  });
+
   it('refuses a fifth socket of one user (4429) and a message over WS_MAX_MESSAGE_BYTES (1009)', async () => {
     const a = await api.registerUser();
     const sockets = [];

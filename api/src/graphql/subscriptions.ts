@@ -24,12 +24,16 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { makeServer, type Context as WsContext } from 'graphql-ws';
+import { LRUCache } from 'lru-cache';
+import { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { InvalidTokenError, type AccessTokenVerifier } from '../auth/access-tokens.js';
 import { RevocationUnavailableError, type RevocationStore } from '../auth/revocations.js';
 import type { WebSocketLimits } from '../config/env.js';
 import { AppError } from '../domain/domain-errors.js';
 import type { AccountService } from '../domain/accounts/account.service.js';
+import type { AccountRequest } from '../domain/accounts/account.types.js';
 import type { SecurityActivityService } from '../domain/accounts/security-activity.service.js';
 import type { SessionService } from '../domain/accounts/sessions.service.js';
 import type { TaskService } from '../domain/tasks/task.service.js';
@@ -74,16 +78,36 @@ export interface SubscriptionServerOptions {
   log: FastifyBaseLogger;
 }
 
+/** How many validated subscription documents are kept, keyed by their text (`documents`). */
+const DOCUMENT_CACHE_ENTRIES = 200;
+
 interface Live {
   token: string;
   viewer: Viewer;
-  expiry: NodeJS.Timeout;
+  /** ms since the epoch; the socket's entry in the expiry schedule. */
+  expiresAt: number;
+}
+
+/**
+ * What a socket keeps of its upgrade request. The request itself (its headers, the raw request
+ * and response, Fastify's request and reply) is let go once the socket is open: an idle socket
+ * may stay open for hours, and what each one holds is multiplied by every open socket.
+ */
+interface Origin {
+  ip: string;
+  requestId: string;
+  userAgent: string | undefined;
+  log: FastifyBaseLogger;
 }
 
 interface Extra {
   socket: WebSocket;
-  request: FastifyRequest;
+  origin: Origin;
+  /** The origin as the GraphQL context (and the account service) see it: built once per socket. */
+  accountOrigin: AccountRequest;
   live?: Live;
+  /** Tells graphql-ws the socket closed; set once it is opened (an over-limit socket is closed before). */
+  closed?: (code: number, reason: string) => Promise<void>;
 }
 
 type Ctx = WsContext<Record<string, unknown> | undefined, Extra>;
@@ -92,16 +116,81 @@ function closeSocket(socket: WebSocket, code: number, reason: string) {
   if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
 }
 
+/**
+ * graphql-ws's side of one socket. Its methods live on the prototype, so an open socket costs one
+ * small object here rather than a closure per callback.
+ */
+class ProtocolSocket {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly origin: Origin,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  get protocol() {
+    return this.socket.protocol;
+  }
+
+  // Not awaited to the wire: a reader that falls behind grows the socket's buffer, which is bounded here.
+  async send(data: string) {
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(data);
+    if (socket.bufferedAmount > this.maxBufferedBytes) {
+      this.origin.log.warn({ event: 'ws_slow_consumer', buffered: socket.bufferedAmount }, 'WebSocket closed: it does not read what it is sent');
+      // The close frame queues behind what the client has not read: it gets a second to take it.
+      closeSocket(socket, WS_CLOSE.TRY_AGAIN_LATER, 'Too slow: messages were not read');
+      setTimeout(() => socket.terminate(), 1_000).unref();
+    }
+  }
+
+  close(code?: number, reason?: string) {
+    closeSocket(this.socket, code ?? 1000, reason ?? '');
+  }
+
+  onMessage(receive: (data: string) => Promise<void>) {
+    const { socket, origin } = this;
+    socket.on('message', (data) => {
+      receive(String(data)).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        // graphql-ws throws for a well-formed message of an unknown type: the client's mistake.
+        if (/^Unexpected message of type/.test(message)) {
+          closeSocket(socket, 4400, 'Unexpected message type');
+          return;
+        }
+        origin.log.error({ err: error }, 'WebSocket message handling failed');
+        closeSocket(socket, 4500, 'Internal server error');
+      });
+    });
+  }
+}
+
 export class SubscriptionServer {
   private readonly server;
   private readonly armorRules;
   private readonly origins: Set<string>;
-  private readonly sockets = new Set<WebSocket>();
+  /** Open sockets and where each came from. */
+  private readonly sockets = new Map<WebSocket, Origin>();
   private readonly bySession = new Map<string, Set<WebSocket>>();
   private readonly perUser = new Map<string, number>();
   private readonly perIp = new Map<string, number>();
   private readonly stopListening: () => void;
   private readonly recheck: NodeJS.Timeout;
+  /**
+   * Parsed and validated subscription documents by their text: every client of the web app sends
+   * the same few, and a document is shared by the subscriptions that run it (graphql-js does not
+   * change it), instead of each socket holding a parse tree of its own.
+   */
+  private readonly documents = new LRUCache<string, DocumentNode>({ max: DOCUMENT_CACHE_ENTRIES });
+  /** Keep-alive: one timer for every socket; the sockets pinged by the last round that have not answered. */
+  private readonly keepAlive: NodeJS.Timeout | undefined;
+  private readonly unanswered = new Set<WebSocket>();
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onSocketError: (this: WebSocket, error: Error) => void;
+  /** Token expiry: one timer for every socket, armed for the earliest `exp`; sockets by their token's `exp`. */
+  private readonly expiries = new Map<number, Set<WebSocket>>();
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryTimerAt = Infinity;
 
   constructor(private readonly opts: SubscriptionServerOptions) {
     this.origins = new Set(opts.allowedOrigins);
@@ -119,6 +208,20 @@ export class SubscriptionServer {
     this.stopListening = opts.revocations.onRevoked((sessionId) => this.closeSession(sessionId, 'the session ended'));
     this.recheck = setInterval(() => void this.recheckSessions(), REVOCATION_RECHECK_MS);
     this.recheck.unref();
+    const { unanswered, sockets } = this;
+    this.onPong = function () {
+      unanswered.delete(this);
+    };
+    // A protocol-level error (a message over WS_MAX_MESSAGE_BYTES: ws closes it with 1009) is the client's.
+    this.onSocketError = function (error) {
+      (sockets.get(this)?.log ?? opts.log).info({ event: 'ws_error', err: { message: error.message } }, 'WebSocket error');
+      if (this.readyState === this.OPEN) this.terminate();
+    };
+    if (opts.limits.keepAliveSeconds > 0) {
+      // Each round drops the sockets that did not answer the previous round's ping, and pings the rest.
+      this.keepAlive = setInterval(() => this.pingAll(), opts.limits.keepAliveSeconds * 1000);
+      this.keepAlive.unref();
+    }
   }
 
   /** Open sockets (for tests and metrics). */
@@ -145,78 +248,35 @@ export class SubscriptionServer {
   /** @fastify/websocket's wsHandler: the upgrade is done. */
   readonly handle = (socket: WebSocket, request: FastifyRequest) => {
     const { limits, log } = this.opts;
-    const ip = request.ip;
-    this.sockets.add(socket);
+    const userAgent = request.headers['user-agent'];
+    const origin: Origin = { ip: request.ip, requestId: String(request.id), userAgent: typeof userAgent === 'string' ? userAgent : undefined, log: request.log };
+    const ip = origin.ip;
+    this.letRequestGo(socket, request);
+    this.sockets.set(socket, origin);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    const extra: Extra = { socket, request };
-    /** graphql-ws's side of the socket, once opened (an over-limit socket is closed before). */
-    const protocol: { closed?: (code: number, reason: string) => Promise<void> } = {};
-    let ping: NodeJS.Timeout | undefined;
+    const extra: Extra = { socket, origin, accountOrigin: { ip, userAgent: origin.userAgent, log: origin.log } };
     socket.once('close', (code, reason) => {
-      if (ping) clearInterval(ping);
       this.sockets.delete(socket);
+      this.unanswered.delete(socket);
       this.release(this.perIp, ip);
       if (extra.live) this.forget(socket, extra.live);
-      protocol.closed?.(code, String(reason)).catch((error: unknown) => log.error({ err: error }, 'subscription cleanup failed'));
+      extra.closed?.(code, String(reason)).catch((error: unknown) => log.error({ err: error }, 'subscription cleanup failed'));
     });
     // Upgrades that raced past the guard's check.
     if ((this.perIp.get(ip) ?? 0) > limits.connectionsPerIp) {
       closeSocket(socket, WS_CLOSE.TOO_MANY_CONNECTIONS, 'Too many connections from this address');
       return;
     }
-    if (limits.keepAliveSeconds > 0) {
-      let answered = true;
-      socket.on('pong', () => (answered = true));
-      ping = setInterval(() => {
-        if (!answered) {
-          request.log.info({ event: 'ws_keepalive_timeout' }, 'WebSocket did not answer a ping; dropped');
-          socket.terminate();
-          return;
-        }
-        answered = false;
-        socket.ping();
-      }, limits.keepAliveSeconds * 1000);
-      ping.unref();
-    }
-    protocol.closed = this.server.opened(
-      {
-        protocol: socket.protocol,
-        // Not awaited to the wire: a reader that falls behind grows the socket's buffer, which is bounded here.
-        send: async (data) => {
-          if (socket.readyState !== socket.OPEN) return;
-          socket.send(data);
-          if (socket.bufferedAmount > limits.maxBufferedBytes) {
-            request.log.warn({ event: 'ws_slow_consumer', buffered: socket.bufferedAmount }, 'WebSocket closed: it does not read what it is sent');
-            // The close frame queues behind what the client has not read: it gets a second to take it.
-            closeSocket(socket, WS_CLOSE.TRY_AGAIN_LATER, 'Too slow: messages were not read');
-            setTimeout(() => socket.terminate(), 1_000).unref();
-          }
-        },
-        close: (code, reason) => closeSocket(socket, code ?? 1000, reason ?? ''),
-        onMessage: (receive) =>
-          socket.on('message', (data) => {
-            receive(String(data)).catch((error: unknown) => {
-              const message = error instanceof Error ? error.message : String(error);
-              // graphql-ws throws for a well-formed message of an unknown type: the client's mistake.
-              if (/^Unexpected message of type/.test(message)) {
-                closeSocket(socket, 4400, 'Unexpected message type');
-                return;
-              }
-              request.log.error({ err: error }, 'WebSocket message handling failed');
-              closeSocket(socket, 4500, 'Internal server error');
-            });
-          }),
-      },
-      extra,
-    );
+    if (this.keepAlive) socket.on('pong', this.onPong);
+    extra.closed = this.server.opened(new ProtocolSocket(socket, origin, limits.maxBufferedBytes), extra);
   };
 
   private async onConnect(ctx: Ctx): Promise<boolean> {
-    const { socket, request } = ctx.extra;
+    const { socket, origin } = ctx.extra;
     const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
     const match = typeof header === 'string' ? /^Bearer +([^\s]+) *$/i.exec(header) : null;
     if (!match) {
-      request.log.info({ event: 'ws_unauthenticated' }, 'WebSocket connection_init without a bearer token');
+      origin.log.info({ event: 'ws_unauthenticated' }, 'WebSocket connection_init without a bearer token');
       closeSocket(socket, WS_CLOSE.UNAUTHORIZED, 'Unauthorized: send {"authorization": "Bearer <access token>"}');
       return false;
     }
@@ -225,12 +285,12 @@ export class SubscriptionServer {
       verified = await this.opts.tokens.inspect(match[1]!);
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        request.log.info({ event: 'token_rejected', reason: error.reason, transport: 'ws' }, 'access token rejected');
+        origin.log.info({ event: 'token_rejected', reason: error.reason, transport: 'ws' }, 'access token rejected');
         closeSocket(socket, WS_CLOSE.UNAUTHORIZED, 'Unauthorized: the access token is invalid or expired');
         return false;
       }
       if (error instanceof RevocationUnavailableError) {
-        request.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
+        origin.log.error({ err: { message: String((error.cause as Error)?.message ?? error.cause) } }, 'revocation store unavailable');
         closeSocket(socket, WS_CLOSE.TRY_AGAIN_LATER, 'Cannot check the token right now; retry shortly');
         return false;
       }
@@ -239,17 +299,13 @@ export class SubscriptionServer {
     if (socket.readyState !== socket.OPEN) return false;
     const { viewer, expiresAt } = verified;
     if ((this.perUser.get(viewer.userId) ?? 0) >= this.opts.limits.connectionsPerUser) {
-      request.log.warn({ event: 'ws_too_many_connections', scope: 'user', userId: viewer.userId }, 'WebSocket connection limit per user reached');
+      origin.log.warn({ event: 'ws_too_many_connections', scope: 'user', userId: viewer.userId }, 'WebSocket connection limit per user reached');
       closeSocket(socket, WS_CLOSE.TOO_MANY_CONNECTIONS, 'Too many connections for this account');
       return false;
     }
-    const expiry = setTimeout(
-      () => closeSocket(socket, WS_CLOSE.UNAUTHORIZED, 'Unauthorized: the access token expired'),
-      Math.min(Math.max(expiresAt - Date.now(), 0), 2 ** 31 - 1),
-    );
-    expiry.unref();
-    const live: Live = { token: match[1]!, viewer: { ...viewer, requestId: String(request.id) }, expiry };
+    const live: Live = { token: match[1]!, viewer: { ...viewer, requestId: origin.requestId }, expiresAt };
     ctx.extra.live = live;
+    this.expireAt(socket, expiresAt);
     this.perUser.set(viewer.userId, (this.perUser.get(viewer.userId) ?? 0) + 1);
     let sockets = this.bySession.get(viewer.sessionId);
     if (!sockets) this.bySession.set(viewer.sessionId, (sockets = new Set()));
@@ -258,8 +314,7 @@ export class SubscriptionServer {
   }
 
   private async onSubscribe(ctx: Ctx, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }) {
-    const { socket, request, live } = ctx.extra;
-    const requestId = String(request.id);
+    const { socket, origin, live } = ctx.extra;
     const refuse = (message: string, code: string, extensions: Record<string, unknown> = {}) => [
       new GraphQLError(message, { extensions: { code, ...extensions } }),
     ];
@@ -272,7 +327,7 @@ export class SubscriptionServer {
     try {
       // The session may have ended since connection_init without this instance hearing of it.
       await this.opts.tokens.verify(live.token);
-      await this.opts.rateLimits.apiIp(request.ip);
+      await this.opts.rateLimits.apiIp(origin.ip);
       await this.opts.rateLimits.apiUser(live.viewer.userId);
     } catch (error) {
       if (error instanceof InvalidTokenError) {
@@ -281,17 +336,21 @@ export class SubscriptionServer {
       }
       if (error instanceof RevocationUnavailableError) return refuse('Service temporarily unavailable.', 'SERVICE_UNAVAILABLE');
       if (error instanceof AppError && error.code === 'RATE_LIMITED') {
-        request.log.warn({ event: 'rate_limited', path: '/graphql', transport: 'ws' }, 'rate limited');
+        origin.log.warn({ event: 'rate_limited', path: '/graphql', transport: 'ws' }, 'rate limited');
         return refuse(error.message, 'RATE_LIMITED', { retryAfter: error.retryAfter });
       }
       throw error;
     }
     if (typeof payload.query !== 'string') return refuse('The subscribe message has no query.', 'BAD_REQUEST');
+    const cached = this.documents.get(payload.query);
     let document: DocumentNode;
-    try {
-      document = parse(payload.query, { maxTokens: GRAPHQL_LIMITS.tokens });
-    } catch (error) {
-      return refuse(error instanceof GraphQLError ? error.message : 'The query does not parse.', 'GRAPHQL_PARSE_FAILED');
+    if (cached) document = cached;
+    else {
+      try {
+        document = parse(payload.query, { maxTokens: GRAPHQL_LIMITS.tokens });
+      } catch (error) {
+        return refuse(error instanceof GraphQLError ? error.message : 'The query does not parse.', 'GRAPHQL_PARSE_FAILED');
+      }
     }
     const operationName = payload.operationName ?? undefined;
     const operation = getOperationAST(document, operationName);
@@ -299,9 +358,13 @@ export class SubscriptionServer {
     if (operation.operation !== 'subscription') {
       return refuse('Only subscriptions are served over WebSocket; send queries and mutations to POST /graphql.', 'BAD_REQUEST');
     }
-    const invalid = validate(this.opts.schema, document, [...specifiedRules, ...this.armorRules]);
-    if (invalid.length > 0) {
-      return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    if (!cached) {
+      // Validation depends on the document alone (not the operation name nor the variables): once per text.
+      const invalid = validate(this.opts.schema, document, [...specifiedRules, ...this.armorRules]);
+      if (invalid.length > 0) {
+        return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      }
+      this.documents.set(payload.query, document);
     }
     const variables = payload.variables ?? {};
     const cost = operationCost(document, operation, variables);
@@ -310,13 +373,13 @@ export class SubscriptionServer {
     }
     const contextValue: GraphQLContext = {
       viewer: live.viewer,
-      requestId,
+      requestId: origin.requestId,
       tasks: this.opts.tasks,
       users: this.opts.users,
       sessions: this.opts.sessions,
       activity: this.opts.activity,
       accounts: this.opts.accounts,
-      origin: { ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined, log: request.log },
+      origin: ctx.extra.accountOrigin,
     };
     return { schema: this.opts.schema, document, operationName, variableValues: variables, contextValue };
   }
@@ -325,8 +388,8 @@ export class SubscriptionServer {
   private format(ctx: Ctx, error: GraphQLError) {
     // RATE_LIMITED is answered before GraphQL over HTTP (REST shape); here it is this server's own refusal.
     const out = error.extensions?.code === 'RATE_LIMITED' ? error.toJSON() : formatError(error.toJSON(), error);
-    const requestId = String(ctx.extra.request.id);
-    if (out.extensions?.code === 'INTERNAL_SERVER_ERROR') ctx.extra.request.log.error({ err: error.originalError ?? error }, 'graphql subscription error');
+    const { requestId, log } = ctx.extra.origin;
+    if (out.extensions?.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.originalError ?? error }, 'graphql subscription error');
     return {
       ...out,
       message: this.opts.production ? withoutSuggestions(out.message) : out.message,
@@ -335,11 +398,71 @@ export class SubscriptionServer {
   }
 
   private forget(socket: WebSocket, live: Live) {
-    clearTimeout(live.expiry);
+    const expiring = this.expiries.get(live.expiresAt);
+    expiring?.delete(socket);
+    if (expiring?.size === 0) this.expiries.delete(live.expiresAt);
     this.release(this.perUser, live.viewer.userId);
     const sockets = this.bySession.get(live.viewer.sessionId);
     sockets?.delete(socket);
     if (sockets?.size === 0) this.bySession.delete(live.viewer.sessionId);
+  }
+
+  /**
+   * Drops the two references an open socket would otherwise keep to its upgrade request (with its
+   * headers, Fastify's request and reply, and the raw request and response): the raw TCP socket's
+   * link to the hijacked HTTP response, and @fastify/websocket's 'error' listener, which closes over
+   * the request and reply. Its replacement does what app.ts's errorHandler does: log, terminate.
+   */
+  private letRequestGo(socket: WebSocket, request: FastifyRequest) {
+    const raw = request.raw.socket as (Socket & { _httpMessage?: ServerResponse | null }) | null;
+    const response = raw?._httpMessage;
+    if (raw && response instanceof ServerResponse && response.socket === raw) response.detachSocket(raw);
+    socket.removeAllListeners('error');
+    socket.on('error', this.onSocketError);
+  }
+
+  /** Closes `socket` with 4401 once `expiresAt` (ms) has passed. */
+  private expireAt(socket: WebSocket, expiresAt: number) {
+    let sockets = this.expiries.get(expiresAt);
+    if (!sockets) this.expiries.set(expiresAt, (sockets = new Set()));
+    sockets.add(socket);
+    if (expiresAt < this.expiryTimerAt) this.armExpiry(expiresAt);
+  }
+
+  private armExpiry(at: number) {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimerAt = at;
+    this.expiryTimer = setTimeout(() => this.expire(), Math.min(Math.max(at - Date.now(), 0), 2 ** 31 - 1));
+    this.expiryTimer.unref();
+  }
+
+  private expire() {
+    this.expiryTimer = undefined;
+    this.expiryTimerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [at, sockets] of this.expiries) {
+      if (at > now) {
+        next = Math.min(next, at);
+        continue;
+      }
+      this.expiries.delete(at);
+      for (const socket of sockets) closeSocket(socket, WS_CLOSE.UNAUTHORIZED, 'Unauthorized: the access token expired');
+    }
+    if (next < Infinity) this.armExpiry(next);
+  }
+
+  private pingAll() {
+    for (const [socket, origin] of this.sockets) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (this.unanswered.has(socket)) {
+        origin.log.info({ event: 'ws_keepalive_timeout' }, 'WebSocket did not answer a ping; dropped');
+        socket.terminate();
+        continue;
+      }
+      this.unanswered.add(socket);
+      socket.ping();
+    }
   }
 
   private release(counts: Map<string, number>, key: string) {
@@ -365,8 +488,10 @@ export class SubscriptionServer {
   /** Closes every socket with `code` (shutdown: 1001), waiting up to CLOSE_GRACE_MS for the close handshakes. */
   async closeAll(code: number = WS_CLOSE.GOING_AWAY, reason = 'Server shutting down'): Promise<void> {
     clearInterval(this.recheck);
+    clearInterval(this.keepAlive);
+    clearTimeout(this.expiryTimer);
     this.stopListening();
-    const open = [...this.sockets];
+    const open = [...this.sockets.keys()];
     if (open.length === 0) return;
     const done = Promise.all(open.map((socket) => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve())))));
     for (const socket of open) closeSocket(socket, code, reason);
