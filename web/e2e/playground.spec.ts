@@ -27,8 +27,13 @@ async function expectDocsShowTask(page: Page) {
   await expect(docs).toBeVisible();
   await expect(docs).not.toContainText('Error fetching schema');
   // Search the schema for the type, then open its page: its fields are listed.
-  await docs.getByRole('combobox').fill('Task');
-  await page.getByRole('option', { name: 'Task', exact: true }).click();
+  // The results re-render while the search runs (TaskEvent, TaskStatus… arrive too), so a click can
+  // land on a neighbour: search again until the page opened is Task's.
+  await expect(async () => {
+    await docs.getByRole('combobox').fill('Task');
+    await page.getByRole('option', { name: 'Task', exact: true }).click({ timeout: 2_000 });
+    await expect(docs.locator('.graphiql-doc-explorer-title')).toHaveText('Task', { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
   await expect(docs.getByText('Fields')).toBeVisible();
   for (const field of ['title', 'completed', 'version']) {
     await expect(docs.getByRole('link', { name: field, exact: true })).toBeVisible();
